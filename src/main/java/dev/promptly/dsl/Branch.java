@@ -1,0 +1,33 @@
+package dev.promptly.dsl;
+
+/**
+ * One branch of an expect step.
+ *
+ * @param pattern what it waits for
+ * @param send what to send after the match, or null
+ * @param again after the match (and send), run the same step afresh (Tcl's exp_continue)
+ * @param fail non-null: a match of this branch fails the run with this text
+ * @param pos where the branch stands in its file
+ */
+public record Branch(Pattern pattern, Step.Send.Text send, boolean again, String fail,
+                     SourcePos pos) {
+
+  /** A pattern as written: strings may still hold ${...}. */
+  public sealed interface Pattern {
+    /** Literal text. */
+    record Literal(String text) implements Pattern {
+    }
+
+    /** Java regex source; named groups become variables. */
+    record Regex(String source) implements Pattern {
+    }
+
+    /** End of output. */
+    record Eof() implements Pattern {
+    }
+
+    /** The step's time limit ran out. */
+    record Timeout() implements Pattern {
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package dev.promptly.dsl;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One validated dialogue, as written (strings still hold {@code ${...}}; the engine substitutes
+ * them at run time, when captures are known). Immutable.
+ *
+ * @param name run name (default: file name without extension)
+ * @param file the file it came from (or a synthetic path for dialogues built in Java)
+ * @param command argv, already split; with {@code shell} a single element run by /bin/sh -c
+ * @param shell run {@code command} through /bin/sh -c
+ * @param pty run on a pseudo-terminal
+ * @param cwd working directory, absolute (relative ones were resolved against the file's folder)
+ * @param env added to the inherited environment (values may hold ${...})
+ * @param timeout default limit of every expect step; null: the run's default
+ * @param vars dialogue variables (values may hold ${...} of earlier vars or env)
+ * @param secretVars names of variables whose values are masked everywhere
+ * @param matrix one run per combination of these values; empty: one run
+ * @param exit expected exit status at the end; null means any
+ * @param terminal pty settings
+ * @param steps the steps, in order
+ * @param pos where the dialogue starts in its file
+ */
+public record Dialogue(String name, Path file, List<String> command, boolean shell, boolean pty,
+                       Path cwd, Map<String, String> env, Duration timeout,
+                       Map<String, String> vars, Set<String> secretVars,
+                       Map<String, List<String>> matrix, Integer exit, Terminal terminal,
+                       List<Step> steps, SourcePos pos) {
+  public Dialogue {
+    command = List.copyOf(command);
+    env = Map.copyOf(env);
+    vars = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(vars));
+    secretVars = Set.copyOf(secretVars);
+    matrix = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(matrix));
+    steps = List.copyOf(steps);
+  }
+
+  /** Pseudo-terminal settings. */
+  public record Terminal(int rows, int columns, boolean echo, boolean stripAnsi) {
+    public static final int DEFAULT_ROWS = 24;
+    public static final int DEFAULT_COLUMNS = 500;
+
+    public static Terminal defaults() {
+      return new Terminal(DEFAULT_ROWS, DEFAULT_COLUMNS, true, false);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.promptly.dsl;
+
+import java.time.Duration;
+import java.util.List;
+
+/** One step of a dialogue. */
+public sealed interface Step {
+  SourcePos pos();
+
+  /**
+   * Wait for the earliest match among the branches, then do what that branch says.
+   *
+   * @param timeout limit of the whole step; null: the dialogue's default
+   */
+  record Expect(List<Branch> branches, Duration timeout, SourcePos pos) implements Step {
+    public Expect {
+      branches = List.copyOf(branches);
+    }
+  }
+
+  /** Send text (escapes already decoded; ${...} still to substitute). */
+  record Send(Send.Text text, SourcePos pos) implements Step {
+    /** Text to send, with or without a newline after it, possibly secret. */
+    public record Text(String text, boolean newline, boolean secret) {
+    }
+  }
+
+  /** End of input: EOF on a pipe, the terminal's EOF character on a pty. */
+  record Close(SourcePos pos) implements Step {
+  }
+}

@@ -1,0 +1,20 @@
+package dev.promptly.match;
+
+import java.util.Map;
+
+/**
+ * A successful match of one branch.
+ *
+ * @param branch index of the branch that matched, in the order the branches were given
+ * @param before the unmatched text that came before the match (at most the window's size)
+ * @param text the matched text (empty for eof and timeout)
+ * @param start absolute offset, in chars of decoded output since the stream began, of the match
+ * @param end absolute offset just past the match
+ * @param groups captured groups: numbered ("0", "1", ...) and named ones; unmatched groups absent
+ */
+public record MatchResult(int branch, String before, String text, long start, long end,
+                          Map<String, String> groups) {
+  public MatchResult {
+    groups = Map.copyOf(groups);
+  }
+}
