@@ -1,0 +1,95 @@
+package dev.promptly.api;
+
+import dev.promptly.engine.RunSettings;
+import dev.promptly.match.PromptMatcher;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How dialogues are run: concurrency bound, default step timeout, grace period, variables.
+ * Setters return {@code this}, as Vert.x options do.
+ */
+public final class RunOptions {
+  /** Default step timeout when neither the step nor the dialogue sets one: 10 s. */
+  public static final Duration DEFAULT_TIMEOUT = RunSettings.DEFAULT_TIMEOUT;
+  /** Default time between SIGTERM and SIGKILL: 2 s. */
+  public static final Duration DEFAULT_GRACE = RunSettings.DEFAULT_GRACE;
+  /** Default size, in chars, of the window of unmatched output a regex searches. */
+  public static final int DEFAULT_WINDOW = PromptMatcher.DEFAULT_WINDOW;
+
+  private int jobs = Runtime.getRuntime().availableProcessors();
+  private Duration timeout = DEFAULT_TIMEOUT;
+  private Duration grace = DEFAULT_GRACE;
+  private final Map<String, String> vars = new LinkedHashMap<>();
+  private int window = DEFAULT_WINDOW;
+  private boolean failFast;
+
+  /** At most this many children alive at once (default: the number of processors). */
+  public RunOptions setJobs(int jobs) {
+    if (jobs < 1) {
+      throw new IllegalArgumentException("jobs must be at least 1, got " + jobs);
+    }
+    this.jobs = jobs;
+    return this;
+  }
+
+  public int getJobs() {
+    return jobs;
+  }
+
+  /** Step timeout used when neither the step nor the dialogue sets one. */
+  public RunOptions setTimeout(Duration timeout) {
+    this.timeout = Objects.requireNonNull(timeout);
+    return this;
+  }
+
+  public Duration getTimeout() {
+    return timeout;
+  }
+
+  /** Time between SIGTERM and SIGKILL when a child is terminated. */
+  public RunOptions setGrace(Duration grace) {
+    this.grace = Objects.requireNonNull(grace);
+    return this;
+  }
+
+  public Duration getGrace() {
+    return grace;
+  }
+
+  /** A variable for every dialogue; overrides the dialogue's own {@code vars}. */
+  public RunOptions putVar(String name, String value) {
+    vars.put(name, value);
+    return this;
+  }
+
+  public Map<String, String> getVars() {
+    return Map.copyOf(vars);
+  }
+
+  /** Chars of unmatched output a regex searches (memory per child is about twice this). */
+  public RunOptions setWindow(int window) {
+    this.window = window;
+    return this;
+  }
+
+  public int getWindow() {
+    return window;
+  }
+
+  /** After the first failure, start no new run and terminate the running ones. */
+  public RunOptions setFailFast(boolean failFast) {
+    this.failFast = failFast;
+    return this;
+  }
+
+  public boolean isFailFast() {
+    return failFast;
+  }
+
+  RunSettings toSettings() {
+    return new RunSettings(jobs, timeout, grace, vars, window, failFast);
+  }
+}

@@ -1,0 +1,41 @@
+package dev.promptly.cli;
+
+import dev.promptly.dsl.DialogueLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code promptly check FILE...}: parse and validate only. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+    description = "Parse and validate dialogue files; run nothing. Exit 0 valid, 2 errors.")
+final class CheckCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = "dialogue files (YAML)")
+  List<Path> files;
+
+  @CommandLine.Option(names = "--var", paramLabel = "NAME=VALUE",
+      description = "a variable, as `run` would get it (repeatable)")
+  Map<String, String> vars = Map.of();
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    DialogueLoader.LoadResult loaded = DialogueLoader.loadAll(files, vars == null ? Map.of() : vars);
+    PrintWriter err = spec.commandLine().getErr();
+    if (!loaded.problems().isEmpty()) {
+      loaded.problems().forEach(p -> err.println(p));
+      err.println(loaded.problems().size() + " error(s); nothing to run");
+      err.flush();
+      return PromptlyCommand.BAD_INPUT;
+    }
+    spec.commandLine().getOut().println(loaded.dialogues().size() + " dialogue(s) OK");
+    spec.commandLine().getOut().flush();
+    return PromptlyCommand.PASSED;
+  }
+}

@@ -1,0 +1,374 @@
+package dev.promptly.engine;
+
+import dev.promptly.dsl.Branch;
+import dev.promptly.dsl.Dialogue;
+import dev.promptly.dsl.Step;
+import dev.promptly.dsl.Vars;
+import dev.promptly.match.MatchResult;
+import dev.promptly.match.PatternSpec;
+import dev.promptly.process.ExitStatus;
+import dev.promptly.process.Launcher;
+import dev.promptly.process.SpawnException;
+import dev.promptly.process.SpawnOptions;
+import dev.promptly.report.RunObserver;
+import dev.promptly.report.RunResult;
+import dev.promptly.report.StepResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Plays one dialogue against one child: the interpreter. Lives on its own context; every callback
+ * of its session comes back there, so its state needs no locks.
+ */
+public final class DialogueRun {
+  private static final int MAX_SYNC_DEPTH = 64;
+
+  private final RunPlan plan;
+  private final Dialogue dialogue;
+  private final RunSettings settings;
+  private final RunObserver observer;
+  private final Launcher launcher;
+  private final Context context;
+  private final Map<String, String> vars = new HashMap<>();
+  private final Secrets secrets = new Secrets();
+  private final List<StepResult> stepResults = new ArrayList<>();
+  private final Promise<RunResult> result = Promise.promise();
+  private final Instant started = Instant.now();
+  private final long startNanos = System.nanoTime();
+  private Session session;
+  private boolean over;
+  private int depth;
+
+  private DialogueRun(Vertx vertx, RunPlan plan, RunSettings settings, RunObserver observer,
+                      Launcher launcher) {
+    this.plan = plan;
+    this.dialogue = plan.dialogue();
+    this.settings = settings;
+    this.observer = observer;
+    this.launcher = launcher;
+    this.context = vertx.getOrCreateContext();
+  }
+
+  /** Starts the run on a context of its own; the future completes when the child is reaped. */
+  public static Future<RunResult> start(Vertx vertx, RunPlan plan, RunSettings settings,
+                                        RunObserver observer, Launcher launcher) {
+    DialogueRun run = new DialogueRun(vertx, plan, settings, observer, launcher);
+    run.context.runOnContext(v -> run.begin());
+    return run.result.future();
+  }
+
+  private void begin() {
+    try {
+      bindVariables();
+      SpawnOptions options = spawnOptions();
+      session = Session.start(plan.name(), launcher, options, context,
+          dialogue.terminal().stripAnsi(), settings.window(), secrets, observer);
+    } catch (SpawnException e) {
+      end("cannot start " + commandText() + ": " + e.getMessage(), null);
+      return;
+    } catch (RuntimeException e) {
+      end("cannot start " + commandText() + ": " + e, null);
+      return;
+    }
+    step(0);
+  }
+
+  private void bindVariables() {
+    // Later layers override earlier ones: dialogue vars, matrix values, command-line vars.
+    for (Map.Entry<String, String> e : dialogue.vars().entrySet()) {
+      vars.put(e.getKey(), substitute(e.getValue()));
+    }
+    vars.putAll(plan.matrixValues());
+    vars.putAll(settings.vars());
+    for (String name : dialogue.secretVars()) {
+      secrets.add(vars.get(name));
+    }
+  }
+
+  private SpawnOptions spawnOptions() {
+    List<String> argv = new ArrayList<>();
+    for (String a : dialogue.command()) {
+      argv.add(substitute(a));
+    }
+    if (dialogue.shell() && !(argv.size() == 3 && argv.get(0).equals("/bin/sh"))) {
+      argv = List.of("/bin/sh", "-c", String.join(" ", argv));
+    }
+    Map<String, String> env = new LinkedHashMap<>(System.getenv());
+    dialogue.env().forEach((k, v) -> env.put(k, substitute(v)));
+    if (dialogue.pty()) {
+      env.putIfAbsent("TERM", "dumb");
+    }
+    Dialogue.Terminal t = dialogue.terminal();
+    return new SpawnOptions(argv, dialogue.cwd(), env, dialogue.pty(), t.rows(), t.columns(),
+        t.echo());
+  }
+
+  private String commandText() {
+    return String.join(" ", dialogue.command());
+  }
+
+  private String substitute(String text) {
+    return Vars.substitute(text, this::lookup);
+  }
+
+  private String lookup(String name) {
+    if (name.startsWith("env:")) {
+      return System.getenv(name.substring(4));
+    }
+    return vars.get(name);
+  }
+
+  private void step(int index) {
+    if (over) {
+      return;
+    }
+    // Steps whose futures are already complete run synchronously; hop to keep the stack flat.
+    if (++depth > MAX_SYNC_DEPTH) {
+      depth = 0;
+      context.runOnContext(v -> step(index));
+      return;
+    }
+    try {
+      if (index >= dialogue.steps().size()) {
+        finish();
+        return;
+      }
+      Step s = dialogue.steps().get(index);
+      if (s instanceof Step.Expect e) {
+        expect(index, e, 1, System.nanoTime());
+      } else if (s instanceof Step.Send send) {
+        long t0 = System.nanoTime();
+        send(send.text()).onComplete(ar -> {
+          if (ar.failed()) {
+            failStep(index, s, "could not send: " + ar.cause().getMessage());
+            return;
+          }
+          stepResults.add(new StepResult(index + 1, s.pos().line(), "send", null, null, -1,
+              Map.of(), since(t0), 1));
+          step(index + 1);
+        });
+      } else if (s instanceof Step.Close) {
+        long t0 = System.nanoTime();
+        session.closeInput().onComplete(ar -> {
+          if (ar.failed()) {
+            failStep(index, s, "could not close input: " + ar.cause().getMessage());
+            return;
+          }
+          stepResults.add(new StepResult(index + 1, s.pos().line(), "close", null, null, -1,
+              Map.of(), since(t0), 1));
+          step(index + 1);
+        });
+      }
+    } finally {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+
+  private void expect(int index, Step.Expect e, int passes, long t0) {
+    List<PatternSpec> specs = new ArrayList<>();
+    for (Branch b : e.branches()) {
+      specs.add(toSpec(b.pattern()));
+    }
+    Duration timeout = e.timeout() != null ? e.timeout()
+        : dialogue.timeout() != null ? dialogue.timeout() : settings.defaultTimeout();
+    session.expect(specs, timeout).onComplete(ar -> {
+      if (over) {
+        return;
+      }
+      if (ar.failed()) {
+        String why = ar.cause() instanceof ExpectException x
+            ? x.getMessage() + "\n" + Texts.lastLines(x.lastLines())
+            : String.valueOf(ar.cause().getMessage());
+        failStep(index, e, why);
+        return;
+      }
+      MatchResult m = ar.result();
+      Branch b = e.branches().get(m.branch());
+      Map<String, String> captures = new LinkedHashMap<>();
+      m.groups().forEach((k, v) -> {
+        if (!Character.isDigit(k.charAt(0))) {
+          vars.put(k, v);
+          captures.put(k, secrets.mask(v));
+        }
+      });
+      if (b.fail() != null) {
+        failStep(index, e, substitute(b.fail()) + " (matched " + specs.get(m.branch()) + ")\n"
+            + Texts.lastLines(session.lastLines()));
+        return;
+      }
+      Runnable next = () -> {
+        if (b.again()) {
+          expect(index, e, passes + 1, t0);
+        } else {
+          stepResults.add(new StepResult(index + 1, e.pos().line(), "expect",
+              specs.get(m.branch()).toString(), secrets.mask(m.text()), m.start(), captures,
+              since(t0), passes));
+          step(index + 1);
+        }
+      };
+      if (b.send() == null) {
+        next.run();
+      } else {
+        send(b.send()).onComplete(sent -> {
+          if (sent.failed()) {
+            failStep(index, e, "matched " + specs.get(m.branch()) + " but could not send: "
+                + sent.cause().getMessage());
+          } else {
+            next.run();
+          }
+        });
+      }
+    });
+  }
+
+  private PatternSpec toSpec(Branch.Pattern p) {
+    if (p instanceof Branch.Pattern.Literal l) {
+      return new PatternSpec.Literal(substitute(l.text()));
+    }
+    if (p instanceof Branch.Pattern.Regex r) {
+      // Substituted values are quoted: a value is text to find, not more regex.
+      String source = Vars.substitute(r.source(), name -> {
+        String v = lookup(name);
+        return v == null ? null : Pattern.quote(v);
+      });
+      return PatternSpec.Regex.of(source);
+    }
+    if (p instanceof Branch.Pattern.Eof) {
+      return new PatternSpec.Eof();
+    }
+    return new PatternSpec.Timeout();
+  }
+
+  private Future<Void> send(Step.Send.Text t) {
+    String text = substitute(t.text());
+    if (t.secret()) {
+      secrets.add(text);
+    }
+    String full = t.newline() ? text + "\n" : text;
+    boolean echoed = dialogue.pty() && dialogue.terminal().echo();
+    observer.sent(plan.name(), t.secret() ? Secrets.MASK + (t.newline() ? "\n" : "")
+        : secrets.mask(full), echoed);
+    return session.send(full);
+  }
+
+  private void failStep(int index, Step s, String why) {
+    stepResults.add(new StepResult(index + 1, s.pos().line(), kind(s), null, null, -1, Map.of(),
+        Duration.ZERO, 1));
+    String where = "step " + (index + 1) + " (" + s.pos() + ")";
+    abort(where + ": " + why);
+  }
+
+  private static String kind(Step s) {
+    return s instanceof Step.Expect ? "expect" : s instanceof Step.Send ? "send" : "close";
+  }
+
+  /** A failure: the child and its process group are terminated and reaped. */
+  private void abort(String why) {
+    if (over) {
+      return;
+    }
+    over = true;
+    session.terminate(settings.grace()).onComplete(ar -> drainThen(ar.result(), why));
+  }
+
+  /** Every step passed: end input, wait for the exit, compare. */
+  private void finish() {
+    over = true;
+    Duration limit = dialogue.timeout() != null ? dialogue.timeout() : settings.defaultTimeout();
+    session.closeInput();
+    Promise<ExitStatus> waited = Promise.promise();
+    long timer = context.owner().setTimer(limit.toMillis(), id -> waited.tryFail("timeout"));
+    session.exit().onComplete(ar -> {
+      context.owner().cancelTimer(timer);
+      if (ar.succeeded()) {
+        waited.tryComplete(ar.result());
+      }
+    });
+    waited.future().onComplete(ar -> {
+      if (ar.succeeded()) {
+        ExitStatus status = ar.result();
+        // Output written before the exit is still in the pipe: let it arrive, then clean up the
+        // group (a grandchild may hold the output open).
+        awaitOutput(Duration.ofSeconds(1)).onComplete(v ->
+            session.terminate(settings.grace()).onComplete(t -> drainThen(status,
+                exitMismatch(status))));
+      } else {
+        String why = "the child was still running " + Texts.duration(limit)
+            + " after the last step (expected " + (dialogue.exit() == null ? "any exit status"
+            : "exit " + dialogue.exit()) + ")\n" + Texts.lastLines(session.lastLines());
+        if (dialogue.exit() == null) {
+          why = null;
+        }
+        String reason = why;
+        session.terminate(settings.grace()).onComplete(t -> drainThen(t.result(), reason));
+      }
+    });
+  }
+
+  private String exitMismatch(ExitStatus status) {
+    Integer want = dialogue.exit();
+    if (want == null) {
+      return null;
+    }
+    if (status.bySignal()) {
+      return "the child was " + status + " (expected exit " + want + ")\n"
+          + Texts.lastLines(session.lastLines());
+    }
+    if (status.code() != want) {
+      return "the child exited with status " + status.code() + " (expected " + want + ")\n"
+          + Texts.lastLines(session.lastLines());
+    }
+    return null;
+  }
+
+  private Future<Void> awaitOutput(Duration limit) {
+    if (session.outputEnded().isComplete()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> p = Promise.promise();
+    long timer = context.owner().setTimer(limit.toMillis(), id -> p.tryComplete());
+    session.outputEnded().onComplete(v -> {
+      context.owner().cancelTimer(timer);
+      p.tryComplete();
+    });
+    return p.future();
+  }
+
+  private void drainThen(ExitStatus status, String failure) {
+    awaitOutput(Duration.ofSeconds(2)).onComplete(v -> {
+      String why = failure;
+      if (why != null && status != null && status.bySignal()
+          && status.signal() != dev.promptly.process.Signals.SIGTERM
+          && status.signal() != dev.promptly.process.Signals.SIGKILL) {
+        why = why + "\n(the child was " + status + ")";
+      }
+      end(why, status);
+    });
+  }
+
+  private void end(String failure, ExitStatus status) {
+    over = true;
+    RunResult r = new RunResult(plan.name(), dialogue.file(), failure == null, failure,
+        status == null || status.bySignal() ? null : status.code(),
+        status != null && status.bySignal()
+            ? dev.promptly.process.Signals.name(status.signal()) : null,
+        started, since(startNanos), stepResults,
+        session == null ? 0 : session.bytesRead(), session == null ? 0 : session.bytesWritten());
+    observer.finished(r);
+    result.complete(r);
+  }
+
+  private static Duration since(long t0) {
+    return Duration.ofNanos(System.nanoTime() - t0);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.promptly.engine;
+
+import dev.promptly.match.PatternSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** An expect that ended without a match: its time ran out, or the output ended first. */
+public final class ExpectException extends RuntimeException {
+
+  /** Why the expect ended. */
+  public enum Reason { TIMEOUT, EOF }
+
+  private final Reason reason;
+  private final List<PatternSpec> patterns;
+  private final Duration elapsed;
+  private final Duration timeout;
+  private final List<String> lastLines;
+
+  public ExpectException(Reason reason, List<PatternSpec> patterns, Duration elapsed,
+                         Duration timeout, List<String> lastLines) {
+    super(describe(reason, patterns, elapsed, timeout), null, false, false);
+    this.reason = reason;
+    this.patterns = List.copyOf(patterns);
+    this.elapsed = elapsed;
+    this.timeout = timeout;
+    this.lastLines = List.copyOf(lastLines);
+  }
+
+  private static String describe(Reason reason, List<PatternSpec> patterns, Duration elapsed,
+                                 Duration timeout) {
+    String waited = patterns.stream().map(PatternSpec::toString)
+        .collect(Collectors.joining(" | "));
+    return switch (reason) {
+      case TIMEOUT -> "timed out after " + Texts.duration(elapsed) + " (limit "
+          + Texts.duration(timeout) + ") waiting for " + waited;
+      case EOF -> "output ended after " + Texts.duration(elapsed) + " while waiting for " + waited;
+    };
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+
+  public List<PatternSpec> patterns() {
+    return patterns;
+  }
+
+  public Duration elapsed() {
+    return elapsed;
+  }
+
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /** The last lines the child wrote (secrets masked, control characters not yet escaped). */
+  public List<String> lastLines() {
+    return lastLines;
+  }
+}

@@ -1,0 +1,79 @@
+package dev.promptly.engine;
+
+import dev.promptly.process.Launcher;
+import dev.promptly.report.RunObserver;
+import dev.promptly.report.RunResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Runs many plans with at most {@code jobs} children alive at once: the notes' semaphore, on a
+ * context of its own. Results come back in the order of the plans.
+ */
+public final class Supervisor {
+  private final Vertx vertx;
+  private final RunSettings settings;
+  private final RunObserver observer;
+  private final Launcher launcher;
+  private final Context context;
+
+  public Supervisor(Vertx vertx, RunSettings settings, RunObserver observer, Launcher launcher) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.observer = observer;
+    this.launcher = launcher;
+    this.context = vertx.getOrCreateContext();
+  }
+
+  /** Runs every plan; the future completes when all have ended. */
+  public Future<List<RunResult>> runAll(List<RunPlan> plans) {
+    Promise<List<RunResult>> done = Promise.promise();
+    context.runOnContext(v -> new Batch(plans, done).pump());
+    return done.future();
+  }
+
+  private final class Batch {
+    final List<RunPlan> plans;
+    final RunResult[] results;
+    final Promise<List<RunResult>> done;
+    int next;
+    int running;
+    int finished;
+    boolean stopping;
+
+    Batch(List<RunPlan> plans, Promise<List<RunResult>> done) {
+      this.plans = plans;
+      this.results = new RunResult[plans.size()];
+      this.done = done;
+    }
+
+    void pump() {
+      while (!stopping && running < settings.jobs() && next < plans.size()) {
+        int i = next++;
+        running++;
+        DialogueRun.start(vertx, plans.get(i), settings, observer, launcher)
+            .onComplete(ar -> context.runOnContext(v -> ended(i, ar.result())));
+      }
+      if (finished == plans.size() || (stopping && running == 0)) {
+        List<RunResult> out = new ArrayList<>(Arrays.asList(results));
+        out.removeIf(java.util.Objects::isNull);
+        done.tryComplete(out);
+      }
+    }
+
+    void ended(int i, RunResult r) {
+      running--;
+      finished++;
+      results[i] = r;
+      if (r != null && !r.passed() && settings.failFast()) {
+        stopping = true;
+      }
+      pump();
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.promptly.report;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What one step did.
+ *
+ * @param index 1-based step number
+ * @param line line of the step in its file (0 when unknown)
+ * @param kind "expect", "send" or "close"
+ * @param branch for expect: the pattern of the branch taken (e.g. {@code "Password:"}, {@code eof})
+ * @param matched the matched text (masked where secret), or null
+ * @param offset char offset of the match in the decoded output, or -1
+ * @param captures named groups captured by the match (masked where secret)
+ * @param elapsed time spent in the step
+ * @param passes how many times the step ran (1 plus the number of {@code again} repeats)
+ */
+public record StepResult(int index, int line, String kind, String branch, String matched,
+                         long offset, Map<String, String> captures, Duration elapsed, int passes) {
+  public StepResult {
+    captures = Map.copyOf(captures);
+  }
+}
