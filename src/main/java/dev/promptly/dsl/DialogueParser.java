@@ -716,6 +716,9 @@ final class DialogueParser {
 
   /** Checks the ${...} of {@code text}; returns its references. */
   private Set<String> refs(Node node, String text, Set<String> scope) {
+    if (Vars.unterminated(text) >= 0) {
+      error(node, "'${' is not closed by '}' (write $${ for a literal ${)");
+    }
     Set<String> refs = Vars.references(text);
     for (String name : refs) {
       if (name.startsWith(Vars.ENV_PREFIX)) {

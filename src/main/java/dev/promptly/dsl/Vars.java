@@ -5,8 +5,6 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
-import org.apache.commons.text.StringSubstitutor;
 
 /**
  * The one place that knows the variable syntax of dialogues, shared by the loader (which
@@ -30,7 +28,12 @@ public final class Vars {
 
   /** Replaces every {@code ${name}} of {@code text} whose {@code lookup} is not null. */
   public static String substitute(String text, Function<String, String> lookup) {
-    return substitutor(lookup::apply).replace(text);
+    if (!text.contains("${")) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    scan(text, out, lookup);
+    return out.toString();
   }
 
   /** The names {@code text} refers to, in order of first appearance (env ones with prefix). */
@@ -39,10 +42,10 @@ public final class Vars {
       return Set.of();
     }
     Set<String> names = new LinkedHashSet<>();
-    substitutor(name -> {
+    scan(text, null, name -> {
       names.add(name);
       return null;
-    }).replace(text);
+    });
     return Collections.unmodifiableSet(names);
   }
 
@@ -57,15 +60,52 @@ public final class Vars {
         : vars.get(name);
   }
 
-  private static StringSubstitutor substitutor(UnaryOperator<String> lookup) {
-    StringSubstitutor s = new StringSubstitutor(lookup::apply);
-    s.setEscapeChar('$');
-    // ":-" defaults would make "${env:A:-b}" mean something the loader cannot check: off.
-    s.setValueDelimiterMatcher(null);
-    s.setEnableSubstitutionInVariables(false);
-    // A captured value holding "${x}" must be sent as is, never expanded again.
-    s.setDisableSubstitutionInValues(true);
-    s.setPreserveEscapes(false);
-    return s;
+  /** Offset of a {@code ${} that no {@code }} closes, or -1: almost always a typo. */
+  static int unterminated(String text) {
+    int[] at = {-1};
+    scan(text, null, name -> null, at);
+    return at[0];
+  }
+
+  private static void scan(String text, StringBuilder out, Function<String, String> lookup) {
+    scan(text, out, lookup, new int[1]);
+  }
+
+  /*
+   * A hand scanner rather than commons-text's StringSubstitutor: that one leaves "$${" alone
+   * when no "}" follows, and the rule users are given is simply "$${ writes ${".
+   */
+  private static void scan(String text, StringBuilder out, Function<String, String> lookup,
+                           int[] unterminated) {
+    int n = text.length();
+    int i = 0;
+    while (i < n) {
+      if (text.startsWith("$${", i)) {
+        append(out, "${");
+        i += 3;
+      } else if (text.startsWith("${", i)) {
+        int end = text.indexOf('}', i + 2);
+        if (end < 0) {
+          unterminated[0] = i;
+          append(out, text.substring(i));
+          return;
+        }
+        String value = lookup.apply(text.substring(i + 2, end));
+        // A value is appended as is, never scanned again: captured text may hold "${".
+        append(out, value != null ? value : text.substring(i, end + 1));
+        i = end + 1;
+      } else {
+        if (out != null) {
+          out.append(text.charAt(i));
+        }
+        i++;
+      }
+    }
+  }
+
+  private static void append(StringBuilder out, String s) {
+    if (out != null) {
+      out.append(s);
+    }
   }
 }
