@@ -739,7 +739,9 @@ final class DialogueParser {
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {
       int d = DISTANCE.apply(word, c);
-      if (d < 0 && word.length() >= 3 && (c.startsWith(word) || word.startsWith(c))) {
+      // A cut-short key ("str" for "strip-ansi") is far in edits but plainly meant.
+      if (d < 0 && Math.min(word.length(), c.length()) >= 3
+          && (c.startsWith(word) || word.startsWith(c))) {
         d = 3;
       }
       if (d >= 0 && d < bestDistance) {
