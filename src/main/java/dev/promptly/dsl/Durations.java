@@ -27,8 +27,8 @@ public final class Durations {
     String t = text == null ? "" : text.strip();
     Matcher m = FORM.matcher(t);
     if (!m.matches()) {
-      throw new IllegalArgumentException("expected a duration like 500ms, 10s, 1.5s, 2m or 1h, got '"
-          + Texts.shorten(t) + "'");
+      throw new IllegalArgumentException(
+          "expected a duration like 500ms, 10s, 1.5s, 2m or 1h, got '" + Texts.shorten(t) + "'");
     }
     String unit = m.group(2) == null ? "s" : m.group(2);
     long nanosPerUnit = switch (unit) {

@@ -1,13 +1,14 @@
 package dev.promptly.dsl;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -45,23 +46,19 @@ final class YamlSource {
                          List<Problem> problems) {
     SourcePos where = at != null ? at : new SourcePos(shownAs, 1, 1);
     byte[] bytes;
-    try (SeekableByteChannel ch = Files.newByteChannel(file)) {
-      // Read at most one byte past the limit: a huge (or endless, like /dev/zero) file costs
-      // nothing more than that.
-      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(MAX_BYTES + 1,
-          Math.max(ch.size() + 1, 8192)));
-      while (buf.hasRemaining() && ch.read(buf) >= 0) {
-        // keep reading
-      }
-      if (buf.position() > MAX_BYTES) {
+    try (InputStream in = Files.newInputStream(file)) {
+      // At most one byte past the limit: a huge or endless file (/dev/zero) costs no more.
+      bytes = in.readNBytes((int) MAX_BYTES + 1);
+      if (bytes.length > MAX_BYTES) {
         problems.add(new Problem(where, what + "file too large (more than "
             + MAX_BYTES / (1024 * 1024) + " MiB)"));
         return null;
       }
-      bytes = new byte[buf.position()];
-      buf.flip().get(bytes);
     } catch (NoSuchFileException e) {
       problems.add(new Problem(where, what + "cannot read: no such file"));
+      return null;
+    } catch (AccessDeniedException e) {
+      problems.add(new Problem(where, what + "cannot read: permission denied"));
       return null;
     } catch (IOException | RuntimeException e) {
       problems.add(new Problem(where, what + "cannot read: " + Texts.oneLine(describe(e))));
@@ -118,11 +115,16 @@ final class YamlSource {
       return new Compose(settings).composeString(text);
     } catch (MarkedYamlEngineException e) {
       Optional<Mark> mark = e.getProblemMark().or(e::getContextMark);
-      String context = e.getContext() == null ? "" : " (" + Texts.oneLine(e.getContext())
+      boolean noContext = e.getContext() == null || e.getContext().isBlank();
+      String context = noContext ? "" : " (" + Texts.oneLine(e.getContext())
           + e.getContextMark().filter(m -> mark.isPresent() && m != mark.get())
               .map(m -> " at " + (m.getLine() + 1) + ":" + (m.getColumn() + 1)).orElse("")
           + ")";
       String problem = e.getProblem() == null ? "invalid YAML" : Texts.oneLine(e.getProblem());
+      if (problem.contains("another document")) {
+        problem = "a second YAML document: a file holds one (list several under 'dialogues:')";
+        context = "";
+      }
       problems.add(new Problem(mark.map(m -> at(file, m)).orElse(new SourcePos(file, 1, 1)),
           problem + context));
     } catch (ReaderException e) {

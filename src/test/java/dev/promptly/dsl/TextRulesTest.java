@@ -78,7 +78,8 @@ class TextRulesTest {
 
   @Test
   void invalidEscapesAreErrors() {
-    assertThatThrownBy(() -> Escapes.decode("C:\\path")).hasMessageContaining("invalid escape '\\p'");
+    assertThatThrownBy(() -> Escapes.decode("C:\\path"))
+        .hasMessageContaining("invalid escape '\\p'");
     assertThatThrownBy(() -> Escapes.decode("\\x4")).hasMessageContaining("2 hex digits");
     assertThatThrownBy(() -> Escapes.decode("\\xZZ")).hasMessageContaining("2 hex digits");
     assertThatThrownBy(() -> Escapes.decode("\\u12G4")).hasMessageContaining("4 hex digits");
