@@ -1,0 +1,105 @@
+package dev.promptly.dsl;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * Loads dialogue files into validated, immutable {@link Dialogue}s. It never throws on bad
+ * input: every problem of a file (syntax, unknown keys, wrong types, undefined variables, bad
+ * regexes, ...) comes back at once as a {@link Problem} with file, line and column.
+ *
+ * <p>A file holds one dialogue (a mapping) or a list under {@code dialogues:}. Strings keep
+ * their {@code ${...}}: the engine substitutes them with {@link Vars#substitute} at run time,
+ * when captures are known. Send texts have their backslash escapes decoded already
+ * ({@link Escapes}).
+ */
+public final class DialogueLoader {
+  private DialogueLoader() {
+  }
+
+  /**
+   * Loads one file.
+   *
+   * @param file the dialogue file; messages show it as given
+   * @param cliVars variables from the command line ({@code --var}); their names count as
+   *     defined when {@code ${...}} references are checked
+   */
+  public static LoadResult load(Path file, Map<String, String> cliVars) {
+    List<Problem> problems = new ArrayList<>();
+    List<Dialogue> dialogues = new ArrayList<>();
+    try {
+      Optional<Node> root = YamlSource.compose(file, problems);
+      if (root != null && root.isEmpty()) {
+        problems.add(new Problem(new SourcePos(file, 1, 1),
+            "the file holds no dialogue (it needs at least 'command' and 'steps')"));
+      } else if (root != null) {
+        dialogues.addAll(new DialogueParser(file, Map.copyOf(cliVars), problems)
+            .parse(root.get()));
+      }
+    } catch (DialogueParser.TooManyProblems e) {
+      problems.add(new Problem(problems.get(problems.size() - 1).pos(),
+          "too many problems; stopped here"));
+      dialogues.clear();
+    } catch (RuntimeException | StackOverflowError e) {
+      // A bug of ours must still come out as a message with a place, never as a stack trace.
+      problems.add(new Problem(new SourcePos(file, 1, 1), "internal error while loading: "
+          + Texts.oneLine(String.valueOf(e))));
+      dialogues.clear();
+    }
+    problems.sort(Comparator.comparingInt((Problem p) -> p.pos().line())
+        .thenComparingInt(p -> p.pos().column()));
+    return new LoadResult(dialogues, problems);
+  }
+
+  /**
+   * Loads files in order and also reports dialogue names used twice (reports and run names
+   * would be ambiguous).
+   */
+  public static LoadResult loadAll(List<Path> files, Map<String, String> cliVars) {
+    List<Dialogue> dialogues = new ArrayList<>();
+    List<Problem> problems = new ArrayList<>();
+    Map<String, Dialogue> byName = new HashMap<>();
+    for (Path f : files) {
+      LoadResult r = load(f, cliVars);
+      problems.addAll(r.problems());
+      for (Dialogue d : r.dialogues()) {
+        Dialogue first = byName.putIfAbsent(d.name(), d);
+        if (first != null) {
+          problems.add(new Problem(d.pos(), "duplicate dialogue name '"
+              + Texts.shorten(d.name()) + "' (first at " + first.pos() + ")"));
+        }
+        dialogues.add(d);
+      }
+    }
+    return new LoadResult(dialogues, problems);
+  }
+
+  /**
+   * The argv to start: {@code command} as is, or {@code /bin/sh -c COMMAND} with
+   * {@code shell: true}. Variables are not substituted yet.
+   */
+  public static List<String> argv(Dialogue d) {
+    return d.shell() ? List.of("/bin/sh", "-c", d.command().get(0)) : d.command();
+  }
+
+  /**
+   * The working directory to use: {@link Dialogue#cwd()} is absolute unless it holds
+   * {@code ${...}}; then it is substituted here and resolved against the file's folder.
+   */
+  public static Path resolveCwd(Dialogue d, Function<String, String> lookup) {
+    String raw = d.cwd().toString();
+    if (d.cwd().isAbsolute() && Vars.references(raw).isEmpty()) {
+      return d.cwd();
+    }
+    Path dir = d.file().toAbsolutePath().normalize().getParent();
+    Path sub = Path.of(Vars.substitute(raw, lookup));
+    return (dir == null ? sub.toAbsolutePath() : dir.resolve(sub)).normalize();
+  }
+}

@@ -1,0 +1,111 @@
+package dev.promptly.dsl;
+
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The one place that knows the variable syntax of dialogues, shared by the loader (which
+ * validates) and the engine (which substitutes at run time).
+ *
+ * <ul>
+ *   <li>only {@code ${name}} is a reference; <code>$${</code> writes a literal <code>${</code>;
+ *       any other {@code $} is left alone;</li>
+ *   <li>{@code ${env:NAME}} reads the environment (the name starts with {@link #ENV_PREFIX});</li>
+ *   <li>no defaults ({@code ${a:-b}} is simply the name {@code a:-b}) and no nesting;</li>
+ *   <li>a substituted value is never scanned again, so values may hold <code>${</code> safely;</li>
+ *   <li>a name whose lookup gives null is left as written.</li>
+ * </ul>
+ */
+public final class Vars {
+  /** Prefix of references to the environment: {@code ${env:HOME}}. */
+  public static final String ENV_PREFIX = "env:";
+
+  private Vars() {
+  }
+
+  /** Replaces every {@code ${name}} of {@code text} whose {@code lookup} is not null. */
+  public static String substitute(String text, Function<String, String> lookup) {
+    if (!text.contains("${")) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    scan(text, out, lookup);
+    return out.toString();
+  }
+
+  /** The names {@code text} refers to, in order of first appearance (env ones with prefix). */
+  public static Set<String> references(String text) {
+    if (!text.contains("${")) {
+      return Set.of();
+    }
+    Set<String> names = new LinkedHashSet<>();
+    scan(text, null, name -> {
+      names.add(name);
+      return null;
+    });
+    return Collections.unmodifiableSet(names);
+  }
+
+  /**
+   * A lookup for {@link #substitute}: {@code env:NAME} goes to {@code environment}, anything
+   * else to {@code vars}.
+   */
+  public static Function<String, String> lookup(Map<String, String> vars,
+                                                Function<String, String> environment) {
+    return name -> name.startsWith(ENV_PREFIX)
+        ? environment.apply(name.substring(ENV_PREFIX.length()))
+        : vars.get(name);
+  }
+
+  /** Offset of a {@code ${} that no {@code }} closes, or -1: almost always a typo. */
+  static int unterminated(String text) {
+    int[] at = {-1};
+    scan(text, null, name -> null, at);
+    return at[0];
+  }
+
+  private static void scan(String text, StringBuilder out, Function<String, String> lookup) {
+    scan(text, out, lookup, new int[1]);
+  }
+
+  /*
+   * A hand scanner rather than commons-text's StringSubstitutor: that one leaves "$${" alone
+   * when no "}" follows, and the rule users are given is simply "$${ writes ${".
+   */
+  private static void scan(String text, StringBuilder out, Function<String, String> lookup,
+                           int[] unterminated) {
+    int n = text.length();
+    int i = 0;
+    while (i < n) {
+      if (text.startsWith("$${", i)) {
+        append(out, "${");
+        i += 3;
+      } else if (text.startsWith("${", i)) {
+        int end = text.indexOf('}', i + 2);
+        if (end < 0) {
+          unterminated[0] = i;
+          append(out, text.substring(i));
+          return;
+        }
+        String value = lookup.apply(text.substring(i + 2, end));
+        // A value is appended as is, never scanned again: captured text may hold "${".
+        append(out, value != null ? value : text.substring(i, end + 1));
+        i = end + 1;
+      } else {
+        if (out != null) {
+          out.append(text.charAt(i));
+        }
+        i++;
+      }
+    }
+  }
+
+  private static void append(StringBuilder out, String s) {
+    if (out != null) {
+      out.append(s);
+    }
+  }
+}
