@@ -329,7 +329,11 @@ final class ChildInput implements WriteStream<Buffer> {
     if (Context.isOnVertxThread() && Vertx.currentContext() == context) {
       complete(outcome);
     } else {
-      context.runOnContext(v -> complete(outcome));
+      try {
+        context.runOnContext(v -> complete(outcome));
+      } catch (RuntimeException e) {
+        // Vert.x is closed: nobody is left to tell. Never let it escape onto the reactor.
+      }
     }
   }
 

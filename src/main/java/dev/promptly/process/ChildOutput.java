@@ -5,6 +5,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The child's output as a ReadStream. The reactor never stops reading: flow control here only
@@ -16,6 +18,7 @@ import java.util.ArrayDeque;
  * another thread, loses nothing.
  */
 final class ChildOutput implements ReadStream<Buffer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ChildOutput.class);
   private final Context context;
   private final ArrayDeque<Buffer> pending = new ArrayDeque<>();
   private Handler<Buffer> handler;
@@ -48,6 +51,8 @@ final class ChildOutput implements ReadStream<Buffer> {
       h.handle(error);
     } else if (context.exceptionHandler() != null) {
       context.exceptionHandler().handle(error);
+    } else {
+      LOG.warn("child output failed", error);
     }
   }
 

@@ -12,6 +12,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A child started by {@link NativeLauncher}: its output fd and pidfd live in the reactor, its input
@@ -23,6 +25,7 @@ import java.util.List;
  * output has ended, or by {@link #terminate}, which first SIGKILLs the whole group.
  */
 final class NativeChild implements ChildProcess {
+  private static final Logger LOG = LoggerFactory.getLogger(NativeChild.class);
   private static final int READ_SIZE = 64 * 1024;
   /** The reactor's one read buffer, and a ByteBuffer view over it to copy into a Buffer. */
   private static final Memory READ_BUFFER = new Memory(READ_SIZE);
@@ -124,7 +127,7 @@ final class NativeChild implements ChildProcess {
     reactor.execute(() -> {
       if (pidfd < 0) { // already reaped
         ExitStatus s = status;
-        context.runOnContext(v -> done.complete(s));
+        post(v -> done.complete(s));
         return;
       }
       terminations.add(done);
@@ -141,7 +144,7 @@ final class NativeChild implements ChildProcess {
         return;
       }
       signal(Signals.SIGTERM);
-      context.runOnContext(v -> {
+      post(v -> {
         long id = context.owner().setTimer(graceMs, t -> reactor.execute(() -> {
           if (status == null) {
             signal(Signals.SIGKILL);
@@ -151,6 +154,18 @@ final class NativeChild implements ChildProcess {
       });
     });
     return done.future();
+  }
+
+  /**
+   * Hands {@code task} to the child's context. A closed Vert.x refuses it: the reactor carries on
+   * with its bookkeeping (fds are still closed, the child still reaped) rather than stop half-way.
+   */
+  private void post(io.vertx.core.Handler<Void> task) {
+    try {
+      context.runOnContext(task);
+    } catch (RuntimeException e) {
+      LOG.debug("context refused a child event (Vert.x closed?)", e);
+    }
   }
 
   // Reactor thread below.
@@ -179,7 +194,7 @@ final class NativeChild implements ChildProcess {
     Buffer chunk = Buffer.buffer(n);
     READ_VIEW.clear().limit(n);
     chunk.setBytes(0, READ_VIEW);
-    context.runOnContext(v -> output.onData(chunk));
+    post(v -> output.onData(chunk));
   }
 
   private void endOutput(Throwable error) {
@@ -190,7 +205,7 @@ final class NativeChild implements ChildProcess {
       reap();
     }
     // Everything is closed before anyone hears of the end.
-    context.runOnContext(v -> {
+    post(v -> {
       if (error != null) {
         output.onError(error);
       }
@@ -222,13 +237,13 @@ final class NativeChild implements ChildProcess {
     pidToken = -1;
     if (killTimer >= 0) {
       long id = killTimer;
-      context.runOnContext(v -> context.owner().cancelTimer(id));
+      post(v -> context.owner().cancelTimer(id));
     }
     input.onExit();
     if (outFd < 0 || terminating) {
       reap();
     }
-    context.runOnContext(v -> exit.complete(s));
+    post(v -> exit.complete(s));
     if (terminating) {
       drainAndEndOutput();
     }
@@ -273,7 +288,7 @@ final class NativeChild implements ChildProcess {
     ExitStatus s = status;
     List<Promise<ExitStatus>> waiting = List.copyOf(terminations);
     terminations.clear();
-    context.runOnContext(v -> waiting.forEach(p -> p.complete(s)));
+    post(v -> waiting.forEach(p -> p.complete(s)));
   }
 
   /** What is already in the pipe or pty is handed on; then the output ends, whoever holds it. */

@@ -244,18 +244,24 @@ class NativeLauncherTest {
 
   @Test
   void fetchDeliversChunksOnDemand() throws Exception {
-    ChildProcess child = spawn("sh", "-c", "printf one; sleep 0.05; printf two");
+    Context ctx = vertx.getOrCreateContext();
+    ChildProcess child = LAUNCHER.spawn(
+        SpawnOptions.pipes(List.of("sh", "-c", "echo 1; sleep 0.05; echo 2; sleep 0.05; echo 3"),
+            CWD, ENV), ctx);
     child.output().pause();
     await(child.exit());
     List<String> got = new ArrayList<>();
     Promise<Void> end = Promise.promise();
     child.output().handler(b -> got.add(b.toString(UTF_8))).endHandler(v -> end.complete());
     child.output().fetch(1);
-    Promise<List<String>> afterOne = Promise.promise();
-    vertx.setTimer(50, id -> child.output().fetch(0));
-    child.output().fetch(Long.MAX_VALUE);
+    // Calls hop onto the child's context in order: this runs after the fetch has been served.
+    Promise<Integer> afterOne = Promise.promise();
+    ctx.runOnContext(v -> afterOne.complete(got.size()));
+    assertThat(await(afterOne.future())).isEqualTo(1);
+    assertThat(end.future().isComplete()).isFalse();
+    child.output().resume();
     await(end.future());
-    assertThat(String.join("", got)).isEqualTo("onetwo");
+    assertThat(String.join("", got)).isEqualTo("1\n2\n3\n");
   }
 
   @Test
