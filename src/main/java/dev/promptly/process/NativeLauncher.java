@@ -48,8 +48,13 @@ public final class NativeLauncher implements Launcher {
     String program = resolve(options.argv().get(0), cwd, options.env());
     List<String> envp = new ArrayList<>(options.env().size());
     options.env().forEach((k, v) -> envp.add(k + "=" + v));
-    // Touch the reactor first: a failure to start it is no reason to leave a child behind.
-    Reactor.get();
+    // Start the reactor (and load libc) before any child exists: if that fails, nothing is left
+    // behind, and the user reads one line, not a stack trace.
+    try {
+      Reactor.get();
+    } catch (LinkageError | IllegalStateException e) {
+      throw new SpawnException("cannot start child processes here: " + e);
+    }
     return options.pty()
         ? spawnPty(program, options, cwd, envp, context)
         : spawnPipes(program, options, cwd, envp, context);

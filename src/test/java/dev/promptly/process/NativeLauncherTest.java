@@ -520,6 +520,9 @@ class NativeLauncherTest {
     CHILDREN.clear(); // all reaped and closed by cycle()
     assertThat(openFds()).as(() -> before + "\n" + fdList()).isEqualTo(fds);
     assertThat(ManagementFactory.getThreadMXBean().getThreadCount()).isEqualTo(threads);
+    assertThat(Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("promptly-io"))
+        .toList()).singleElement().matches(Thread::isDaemon);
   }
 
   private static void cycle(Context ctx, boolean pty) throws Exception {
