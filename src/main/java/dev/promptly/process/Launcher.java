@@ -4,6 +4,11 @@ import io.vertx.core.Context;
 
 /** Starts children. */
 public interface Launcher {
+  /** The launcher of this system: posix_spawn, pipes or pseudo-terminals, one epoll thread. */
+  static Launcher system() {
+    return NativeLauncher.instance();
+  }
+
   /**
    * Starts a child whose events are delivered on {@code context}.
    *

@@ -18,8 +18,22 @@ import java.util.Map;
  */
 public record SpawnOptions(List<String> argv, Path cwd, Map<String, String> env, boolean pty,
                            int rows, int columns, boolean echo) {
+  public static final int DEFAULT_ROWS = 24;
+  public static final int DEFAULT_COLUMNS = 80;
+
   public SpawnOptions {
     argv = List.copyOf(argv);
     env = Map.copyOf(env);
+  }
+
+  /** Over pipes (stdout and stderr merged). */
+  public static SpawnOptions pipes(List<String> argv, Path cwd, Map<String, String> env) {
+    return new SpawnOptions(argv, cwd, env, false, DEFAULT_ROWS, DEFAULT_COLUMNS, true);
+  }
+
+  /** On a new pseudo-terminal of {@code rows} x {@code columns}, echo on or off. */
+  public static SpawnOptions pty(List<String> argv, Path cwd, Map<String, String> env, int rows,
+                                 int columns, boolean echo) {
+    return new SpawnOptions(argv, cwd, env, true, rows, columns, echo);
   }
 }

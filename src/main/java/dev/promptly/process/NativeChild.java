@@ -1,0 +1,308 @@
+package dev.promptly.process;
+
+import com.sun.jna.Memory;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A child started by {@link NativeLauncher}: its output fd and pidfd live in the reactor, its input
+ * in a {@link ChildInput}.
+ *
+ * <p>Exit is observed without reaping (waitid with WNOWAIT): the zombie keeps the pid, and so the
+ * process group id, from being reused while the output may still be open, so signalling the group
+ * stays safe until the child is reaped. The child is reaped when both its exit is known and its
+ * output has ended, or by {@link #terminate}, which first SIGKILLs the whole group.
+ */
+final class NativeChild implements ChildProcess {
+  private static final Logger LOG = LoggerFactory.getLogger(NativeChild.class);
+  private static final int READ_SIZE = 64 * 1024;
+  /** The reactor's one read buffer, and a ByteBuffer view over it to copy into a Buffer. */
+  private static final Memory READ_BUFFER = new Memory(READ_SIZE);
+  private static final ByteBuffer READ_VIEW = READ_BUFFER.getByteBuffer(0, READ_SIZE);
+  private static final Memory SIGINFO = new Memory(LibC.SIGINFO_SIZE);
+
+  private final int pid;
+  private final boolean pty;
+  private final Context context;
+  private final Reactor reactor;
+  private final ChildOutput output;
+  private final ChildInput input;
+  private final Promise<ExitStatus> exit = Promise.promise();
+  /** Held while signalling and while reaping, so no signal can follow the reap. */
+  private final Object reapLock = new Object();
+  private boolean reaped; // guarded by reapLock
+  // Reactor-thread state.
+  private int outFd;
+  private int pidfd;
+  private long outToken = -1;
+  private long pidToken = -1;
+  private ExitStatus status;
+  private boolean terminating;
+  private long killTimer = -1;
+  private final List<Promise<ExitStatus>> terminations = new ArrayList<>(1);
+
+  NativeChild(int pid, int outFd, int inFd, int pidfd, boolean pty, byte veof, Context context) {
+    this.pid = pid;
+    this.pty = pty;
+    this.context = context;
+    this.reactor = Reactor.get();
+    this.outFd = outFd;
+    this.pidfd = pidfd;
+    this.output = new ChildOutput(context);
+    this.input = new ChildInput(inFd, context, reactor, pty, veof);
+    reactor.execute(this::register);
+  }
+
+  private void register() {
+    outToken = reactor.add(outFd, LibC.EPOLLIN, ev -> onReadable());
+    pidToken = reactor.add(pidfd, LibC.EPOLLIN, ev -> onExited());
+  }
+
+  @Override
+  public long pid() {
+    return pid;
+  }
+
+  @Override
+  public ReadStream<Buffer> output() {
+    return output;
+  }
+
+  @Override
+  public WriteStream<Buffer> input() {
+    return input;
+  }
+
+  @Override
+  public Future<Void> closeInput() {
+    return input.closeInput();
+  }
+
+  @Override
+  public Future<ExitStatus> exit() {
+    return exit.future();
+  }
+
+  @Override
+  public boolean isPty() {
+    return pty;
+  }
+
+  @Override
+  public void signal(int signal) {
+    synchronized (reapLock) {
+      if (!reaped) {
+        LibC.kill(-pid, signal); // ESRCH: the group is already gone, nothing to do
+      }
+    }
+  }
+
+  @Override
+  public void resize(int rows, int columns) {
+    if (!pty) {
+      return;
+    }
+    if (rows < 1 || columns < 1 || rows > 0xFFFF || columns > 0xFFFF) {
+      throw new IllegalArgumentException("bad terminal size: " + rows + "x" + columns);
+    }
+    Memory ws = NativeLauncher.winsize(rows, columns);
+    input.ioctl(LibC.TIOCSWINSZ, ws);
+  }
+
+  @Override
+  public Future<ExitStatus> terminate(Duration grace) {
+    Promise<ExitStatus> done = Promise.promise();
+    long graceMs = Math.max(0, grace.toMillis());
+    reactor.execute(() -> {
+      if (pidfd < 0) { // already reaped
+        ExitStatus s = status;
+        post(v -> done.complete(s));
+        return;
+      }
+      terminations.add(done);
+      if (terminating) {
+        return;
+      }
+      terminating = true;
+      if (status != null) {
+        finishTerminated(); // a zombie whose output is still open
+        return;
+      }
+      if (graceMs == 0) {
+        signal(Signals.SIGKILL);
+        return;
+      }
+      signal(Signals.SIGTERM);
+      post(v -> {
+        long id = context.owner().setTimer(graceMs, t -> reactor.execute(() -> {
+          if (status == null) {
+            signal(Signals.SIGKILL);
+          }
+        }));
+        reactor.execute(() -> killTimer = id);
+      });
+    });
+    return done.future();
+  }
+
+  /**
+   * Hands {@code task} to the child's context. A closed Vert.x refuses it: the reactor carries on
+   * with its bookkeeping (fds are still closed, the child still reaped) rather than stop half-way.
+   */
+  private void post(io.vertx.core.Handler<Void> task) {
+    try {
+      context.runOnContext(task);
+    } catch (RuntimeException e) {
+      LOG.debug("context refused a child event (Vert.x closed?)", e);
+    }
+  }
+
+  // Reactor thread below.
+
+  private void onReadable() {
+    if (outFd < 0) {
+      return;
+    }
+    long n = LibC.read(outFd, READ_BUFFER, READ_SIZE);
+    if (n > 0) {
+      deliver((int) n);
+    } else if (n == 0) {
+      endOutput(null);
+    } else {
+      int errno = LibC.errno();
+      if (errno == LibC.EAGAIN || errno == LibC.EINTR) {
+        return;
+      }
+      // A pty master reads EIO once no process holds the slave: that is its end of file.
+      endOutput(errno == LibC.EIO && pty ? null
+          : new IOException("reading the child's output failed: " + LibC.strerror0(errno)));
+    }
+  }
+
+  private void deliver(int n) {
+    Buffer chunk = Buffer.buffer(n);
+    READ_VIEW.clear().limit(n);
+    chunk.setBytes(0, READ_VIEW);
+    post(v -> output.onData(chunk));
+  }
+
+  private void endOutput(Throwable error) {
+    reactor.remove(outFd, outToken);
+    LibC.close(outFd);
+    outFd = -1;
+    if (status != null) {
+      reap();
+    }
+    // Everything is closed before anyone hears of the end.
+    post(v -> {
+      if (error != null) {
+        output.onError(error);
+      }
+      output.onEnd();
+    });
+    completeTerminations();
+  }
+
+  private void onExited() {
+    SIGINFO.clear(LibC.SIGINFO_SIZE);
+    int r = LibC.waitid(LibC.P_PID, pid, SIGINFO,
+        LibC.WEXITED | LibC.WNOHANG | LibC.WNOWAIT);
+    ExitStatus s;
+    if (r < 0) {
+      // ECHILD: reaped behind our back (SIGCHLD ignored by someone): the status is lost.
+      s = new ExitStatus(-1, 0);
+      synchronized (reapLock) {
+        reaped = true;
+      }
+    } else if (SIGINFO.getInt(LibC.SI_PID_OFFSET) == 0) {
+      return; // not yet (spurious readiness)
+    } else {
+      int code = SIGINFO.getInt(LibC.SI_CODE_OFFSET);
+      int value = SIGINFO.getInt(LibC.SI_STATUS_OFFSET);
+      s = code == LibC.CLD_EXITED ? ExitStatus.exited(value) : ExitStatus.killed(value);
+    }
+    status = s;
+    reactor.remove(pidfd, pidToken); // stays readable: watch no more
+    pidToken = -1;
+    if (killTimer >= 0) {
+      long id = killTimer;
+      post(v -> context.owner().cancelTimer(id));
+    }
+    input.onExit();
+    if (outFd < 0 || terminating) {
+      reap();
+    }
+    post(v -> exit.complete(s));
+    if (terminating) {
+      drainAndEndOutput();
+    }
+    completeTerminations();
+  }
+
+  /** terminate() of a child whose exit is known but whose output is still open. */
+  private void finishTerminated() {
+    reap();
+    drainAndEndOutput();
+    completeTerminations();
+  }
+
+  /**
+   * Exit is known. On terminate, SIGKILL the group first, while the zombie still pins its id
+   * (processes the child started and left behind); then reap and close the pidfd.
+   */
+  private void reap() {
+    if (pidfd < 0) {
+      return;
+    }
+    synchronized (reapLock) {
+      if (!reaped) {
+        if (terminating) {
+          LibC.kill(-pid, Signals.SIGKILL);
+        }
+        LibC.waitpid(pid, null, LibC.WNOHANG);
+        reaped = true;
+      }
+    }
+    LibC.close(pidfd);
+    pidfd = -1;
+    if (terminating) {
+      input.closeNow();
+    }
+  }
+
+  private void completeTerminations() {
+    if (pidfd >= 0 || terminations.isEmpty()) {
+      return;
+    }
+    ExitStatus s = status;
+    List<Promise<ExitStatus>> waiting = List.copyOf(terminations);
+    terminations.clear();
+    post(v -> waiting.forEach(p -> p.complete(s)));
+  }
+
+  /** What is already in the pipe or pty is handed on; then the output ends, whoever holds it. */
+  private void drainAndEndOutput() {
+    for (int i = 0; i < 64 && outFd >= 0; i++) {
+      long n = LibC.read(outFd, READ_BUFFER, READ_SIZE);
+      if (n > 0) {
+        deliver((int) n);
+      } else {
+        break;
+      }
+    }
+    if (outFd >= 0) {
+      endOutput(null);
+    }
+  }
+}

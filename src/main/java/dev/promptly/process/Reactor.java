@@ -1,0 +1,146 @@
+package dev.promptly.process;
+
+import com.sun.jna.Memory;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one I/O thread of every child: an epoll loop over output fds, input fds that are full, and
+ * pidfds, woken by an eventfd when another thread hands it work. Registrations, epoll_ctl and the
+ * closing of registered fds happen on this thread only, so an fd number is never reused while an
+ * event for its previous owner may still be in hand. Handlers must not block; they hand results to
+ * each child's Vert.x context.
+ */
+final class Reactor {
+  private static final Logger LOG = LoggerFactory.getLogger(Reactor.class);
+  private static final int MAX_EVENTS = 256;
+  private static final long WAKE_TOKEN = 0;
+
+  /** Called on the reactor thread with the ready epoll events of one registration. */
+  interface Handler {
+    void ready(int events);
+  }
+
+  private static final class Holder {
+    static final Reactor INSTANCE = new Reactor();
+  }
+
+  static Reactor get() {
+    return Holder.INSTANCE;
+  }
+
+  private final int epfd;
+  private final int wakeFd;
+  private final Thread thread;
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean wakePending = new AtomicBoolean();
+  private final Memory wakeBuf = new Memory(8);
+  /** Only ever read: the 1 added to the eventfd counter, shared by every waking thread. */
+  private final Memory wakeOne = new Memory(8);
+  // Reactor-thread state.
+  private final Map<Long, Handler> handlers = new HashMap<>();
+  private final Memory events = new Memory((long) MAX_EVENTS * LibC.EPOLL_EVENT_SIZE);
+  private final Memory ctlEvent = new Memory(16);
+  private long nextToken = WAKE_TOKEN + 1;
+
+  private Reactor() {
+    epfd = LibC.epoll_create1(LibC.O_CLOEXEC);
+    if (epfd < 0) {
+      throw new IllegalStateException("epoll_create1: " + LibC.strerror0(LibC.errno()));
+    }
+    wakeFd = LibC.eventfd(0, LibC.O_CLOEXEC | LibC.O_NONBLOCK);
+    if (wakeFd < 0) {
+      throw new IllegalStateException("eventfd: " + LibC.strerror0(LibC.errno()));
+    }
+    wakeOne.setLong(0, 1);
+    ctl(LibC.EPOLL_CTL_ADD, wakeFd, LibC.EPOLLIN, WAKE_TOKEN);
+    thread = new Thread(this::loop, "promptly-io");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  boolean inReactor() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** Runs {@code task} on the reactor thread, soon; from the reactor itself, after this round. */
+  void execute(Runnable task) {
+    tasks.add(task);
+    if (!inReactor() && wakePending.compareAndSet(false, true)) {
+      LibC.write(wakeFd, wakeOne, 8);
+    }
+  }
+
+  /** Reactor thread only. Returns the token to pass to {@link #modify} and {@link #remove}. */
+  long add(int fd, int events, Handler handler) {
+    long token = nextToken++;
+    if (ctl(LibC.EPOLL_CTL_ADD, fd, events, token) < 0) {
+      throw new IllegalStateException("epoll_ctl(ADD, " + fd + "): "
+          + LibC.strerror0(LibC.errno()));
+    }
+    handlers.put(token, handler);
+    return token;
+  }
+
+  /** Reactor thread only. */
+  void modify(int fd, int events, long token) {
+    ctl(LibC.EPOLL_CTL_MOD, fd, events, token);
+  }
+
+  /** Reactor thread only; call before closing {@code fd}. */
+  void remove(int fd, long token) {
+    if (handlers.remove(token) != null) {
+      ctl(LibC.EPOLL_CTL_DEL, fd, 0, 0);
+    }
+  }
+
+  private int ctl(int op, int fd, int ev, long token) {
+    ctlEvent.setInt(0, ev);
+    ctlEvent.setLong(LibC.EPOLL_DATA_OFFSET, token);
+    return LibC.epoll_ctl(epfd, op, fd, ctlEvent);
+  }
+
+  private void loop() {
+    while (true) {
+      int n = LibC.epoll_wait(epfd, events, MAX_EVENTS, -1);
+      if (n < 0) {
+        int errno = LibC.errno();
+        if (errno != LibC.EINTR) {
+          LOG.error("epoll_wait failed: {}", LibC.strerror0(errno));
+        }
+        continue;
+      }
+      for (int i = 0; i < n; i++) {
+        long base = (long) i * LibC.EPOLL_EVENT_SIZE;
+        int ev = events.getInt(base);
+        long token = events.getLong(base + LibC.EPOLL_DATA_OFFSET);
+        if (token == WAKE_TOKEN) {
+          LibC.read(wakeFd, wakeBuf, 8);
+          wakePending.set(false);
+          continue;
+        }
+        // A handler removed earlier in this round is gone from the map: its event is dropped.
+        Handler h = handlers.get(token);
+        if (h != null) {
+          try {
+            h.ready(ev);
+          } catch (Throwable t) {
+            LOG.error("child I/O handler failed", t);
+          }
+        }
+      }
+      Runnable task;
+      while ((task = tasks.poll()) != null) {
+        try {
+          task.run();
+        } catch (Throwable t) {
+          LOG.error("child I/O task failed", t);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Transports for child processes: pipes and pseudo-terminals behind {@link
+ * dev.promptly.process.ChildProcess} (a ReadStream of output, a WriteStream of input, a Future of
+ * the exit status, signals). {@link dev.promptly.process.Launcher#system()} is the implementation.
+ *
+ * <h2>Why not ProcessBuilder, pty4j or NuProcess</h2>
+ * The JDK gives a child neither its own session and process group (so no way to kill what it
+ * started), nor a pseudo-terminal, nor non-blocking pipes; blocking reads need a thread per child.
+ * pty4j's streams cost 3x Tcl Expect per round trip and pull Kotlin; NuProcess has no pty and its
+ * Vert.x wrapper loses early output (shared/notes). So this package calls libc itself, through JNA
+ * direct mapping into reused native buffers.
+ *
+ * <h2>Spawning: posix_spawn</h2>
+ * glibc's posix_spawn (clone with CLONE_VFORK, then exec) starts a child without copying the JVM
+ * and reports an exec failure as an errno. Every child gets POSIX_SPAWN_SETSID (its own session
+ * and process group: pgid = sid = pid), default signal dispositions and an empty signal mask (the
+ * JVM ignores SIGPIPE and blocks some signals; a child must not inherit that), its working
+ * directory (addchdir_np), fds 0-2 only (addclosefrom_np(3): the JVM's fds are not all
+ * close-on-exec). argv[0] is resolved here first (PATH of the child's environment, or relative to
+ * its working directory) so that "program not found", "not executable" and "is a directory" are
+ * told apart in one clear line.
+ * <ul>
+ *   <li>Pipes: stdin is a pipe; stdout and stderr are the same pipe, so their interleaving is
+ *       exactly the order the child wrote them.
+ *   <li>Pty: openpty with the window size, ECHO cleared on request, IUTF8 set. The child opens the
+ *       slave device itself as fd 0 (then dup2 to 1 and 2): a session leader opening a terminal
+ *       acquires it as its controlling terminal, so ^C (written as \x03) sends SIGINT to its
+ *       foreground group, and resize (TIOCSWINSZ on the master) sends SIGWINCH. The parent closes
+ *       its copy of the slave at once; a pty master reads EIO once no process holds the slave,
+ *       which is taken as the end of output.
+ * </ul>
+ *
+ * <h2>I/O: one epoll thread for every child</h2>
+ * One daemon thread, "promptly-io", started on first use and never more than one, runs an epoll
+ * loop over every child's output fd (level-triggered: one read of up to 64 KiB per readiness, so a
+ * flooding child cannot starve the others), the input fds that are momentarily full (EPOLLOUT),
+ * and every child's pidfd; an eventfd wakes it for new work. Bytes read are copied once into a
+ * Vert.x Buffer and handed to the child's context with runOnContext: all handlers and futures of a
+ * child run on the context given at spawn. The reactor never stops reading: pausing the output
+ * keeps chunks in memory, so a child can never block on a full pipe because of the consumer.
+ * Input is written straight from the caller when the fd takes it (no thread hop for a short line
+ * to a waiting child); the rest is queued and written by the reactor, with writeQueueFull and a
+ * drain handler when the queue falls to half (64 KiB by default).
+ *
+ * <h2>Exit: pidfd, without reaping early</h2>
+ * pidfd_open (Linux 5.3) makes a child's exit an epoll event, with no SIGCHLD handler to share with
+ * the JVM. The status is read with waitid(WNOWAIT): the child stays a zombie, which keeps its pid
+ * and so its process group id from being reused, until both its exit is known and its output has
+ * ended (then it is reaped), or until terminate. So signalling the group (kill(-pgid)) can never
+ * reach an unrelated process. Exit and end of output are independent: a grandchild may hold the
+ * output open after the child exited, or a child may close its output and live on.
+ *
+ * <h2>Terminate</h2>
+ * SIGTERM to the group, SIGKILL to the group after the grace period if the child has not exited;
+ * once it has, SIGKILL to the group (whatever it left behind), reap, hand on the output already
+ * buffered in the pipe or pty, then close the output (it ends even if a process that left the group
+ * still holds it) and the input.
+ */
+package dev.promptly.process;
