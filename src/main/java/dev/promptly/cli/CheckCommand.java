@@ -1,6 +1,7 @@
 package dev.promptly.cli;
 
 import dev.promptly.dsl.DialogueLoader;
+import dev.promptly.dsl.LoadResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +27,7 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    DialogueLoader.LoadResult loaded = DialogueLoader.loadAll(files, vars == null ? Map.of() : vars);
+    LoadResult loaded = DialogueLoader.loadAll(files, vars == null ? Map.of() : vars);
     PrintWriter err = spec.commandLine().getErr();
     if (!loaded.problems().isEmpty()) {
       loaded.problems().forEach(p -> err.println(p));

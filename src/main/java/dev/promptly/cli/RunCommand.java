@@ -3,6 +3,7 @@ package dev.promptly.cli;
 import dev.promptly.api.Promptly;
 import dev.promptly.api.RunOptions;
 import dev.promptly.dsl.DialogueLoader;
+import dev.promptly.dsl.LoadResult;
 import dev.promptly.dsl.Durations;
 import dev.promptly.report.ConsoleView;
 import dev.promptly.report.RunObserver;
@@ -71,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
     Map<String, String> cliVars = vars == null ? Map.of() : vars;
     cliVars.forEach(options::putVar);
 
-    DialogueLoader.LoadResult loaded = DialogueLoader.loadAll(files, cliVars);
+    LoadResult loaded = DialogueLoader.loadAll(files, cliVars);
     if (!loaded.problems().isEmpty()) {
       loaded.problems().forEach(err::println);
       err.println(loaded.problems().size() + " error(s); nothing was run");

@@ -21,7 +21,9 @@ import java.util.Set;
  * @param vars dialogue variables (values may hold ${...} of earlier vars or env)
  * @param secretVars names of variables whose values are masked everywhere
  * @param matrix one run per combination of these values; empty: one run
- * @param exit expected exit status at the end; null means any
+ * @param exit expected exit status at the end: 0-255 an exit code, a negative number -N death
+ *     by signal N ({@code exit: SIGTERM}); null means any
+ * @param quiet keep this run's output out of the live console view (it still reaches reports)
  * @param terminal pty settings
  * @param steps the steps, in order
  * @param pos where the dialogue starts in its file
@@ -29,7 +31,8 @@ import java.util.Set;
 public record Dialogue(String name, Path file, List<String> command, boolean shell, boolean pty,
                        Path cwd, Map<String, String> env, Duration timeout,
                        Map<String, String> vars, Set<String> secretVars,
-                       Map<String, List<String>> matrix, Integer exit, Terminal terminal,
+                       Map<String, List<String>> matrix, Integer exit, boolean quiet,
+                       Terminal terminal,
                        List<Step> steps, SourcePos pos) {
   public Dialogue {
     command = List.copyOf(command);

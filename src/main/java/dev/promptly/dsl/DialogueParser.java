@@ -33,8 +33,8 @@ final class DialogueParser {
 
   static final List<String> DIALOGUE_KEYS = List.of("name", "command", "shell", "pty", "cwd",
       "env", "timeout", "vars", "secret", "matrix", "exit", "size", "echo", "strip-ansi",
-      "steps");
-  static final List<String> STEP_KEYS = List.of("expect", "send", "sendline", "close",
+      "quiet", "steps");
+  static final List<String> STEP_KEYS = List.of("expect", "send", "sendline", "close", "signal",
       "secret", "again", "fail", "timeout");
   static final List<String> BRANCH_KEYS = List.of("match", "send", "sendline", "secret",
       "again", "fail");
@@ -143,6 +143,7 @@ final class DialogueParser {
     boolean pty = bool(e.get("pty"), false);
     boolean echo = bool(e.get("echo"), true);
     boolean stripAnsi = bool(e.get("strip-ansi"), false);
+    boolean quiet = bool(e.get("quiet"), false);
     List<String> command = command(m, e.get("command"), shell, scope);
     Path cwd = e.containsKey("cwd") ? cwd(e.get("cwd").value(), scope) : dir;
     Map<String, String> env = e.containsKey("env") ? env(e.get("env").value(), scope) : Map.of();
@@ -170,7 +171,7 @@ final class DialogueParser {
       return null;
     }
     return new Dialogue(name, file, command, shell, pty, cwd, env, timeout, vars, secrets,
-        matrix, exit, terminal, steps, pos(m));
+        matrix, exit, quiet, terminal, steps, pos(m));
   }
 
   // ---- dialogue keys
@@ -409,8 +410,13 @@ final class DialogueParser {
       if (v.matches("\\d{1,3}") && Integer.parseInt(v) <= 255) {
         return Integer.parseInt(v);
       }
+      if (v.toUpperCase(java.util.Locale.ROOT).startsWith("SIG")
+          && dev.promptly.process.Signals.number(v) > 0) {
+        return -dev.promptly.process.Signals.number(v);
+      }
     }
-    error(node, "expected an exit status 0-255 or 'any', got " + describe(node));
+    error(node, "expected an exit status 0-255, a signal such as SIGTERM, or 'any', got "
+        + describe(node));
     return 0;
   }
 
@@ -479,18 +485,22 @@ final class DialogueParser {
       form = e.get("expect").value() instanceof SequenceNode ? "branches" : "expect";
     } else if (e.containsKey("close")) {
       form = "close";
+    } else if (e.containsKey("signal")) {
+      form = "signal";
     } else if (e.containsKey("send") || e.containsKey("sendline")) {
       form = "send";
     } else {
       if (m.getValue().isEmpty() || !e.isEmpty()) {
-        error(m, "a step needs one of expect, send, sendline or close");
+        error(m, "a step needs one of expect, send, sendline, close or signal");
       }
       return null;
     }
     List<String> allowed = switch (form) {
       case "branches" -> List.of("expect", "timeout");
-      case "expect" -> STEP_KEYS.stream().filter(k -> !k.equals("close")).toList();
+      case "expect" -> STEP_KEYS.stream()
+          .filter(k -> !k.equals("close") && !k.equals("signal")).toList();
       case "close" -> List.of("close");
+      case "signal" -> List.of("signal");
       default -> List.of("send", "sendline", "secret");
     };
     boolean misplaced = false;
@@ -523,6 +533,15 @@ final class DialogueParser {
           error(v, "close takes only 'stdin', got '" + Texts.shorten(what) + "'");
         }
         return misplaced ? null : new Step.Close(pos);
+      }
+      case "signal" -> {
+        Node v = e.get("signal").value();
+        String what = string(v);
+        int n = what == null ? -1 : dev.promptly.process.Signals.number(what);
+        if (what != null && n < 0) {
+          error(v, "unknown signal '" + Texts.shorten(what) + "' (use TERM, INT, HUP, KILL, ...)");
+        }
+        return misplaced || n < 0 ? null : new Step.Signal(n, pos);
       }
       case "send" -> {
         Step.Send.Text text = sendText(e, scope);

@@ -25,6 +25,10 @@ public sealed interface Step {
     }
   }
 
+  /** Send a signal to the child's process group (as pexpect's kill(), the notes' terminate()). */
+  record Signal(int signal, SourcePos pos) implements Step {
+  }
+
   /** End of input: EOF on a pipe, the terminal's EOF character on a pty. */
   record Close(SourcePos pos) implements Step {
   }

@@ -2,6 +2,7 @@ package dev.promptly.engine;
 
 import dev.promptly.dsl.Branch;
 import dev.promptly.dsl.Dialogue;
+import dev.promptly.dsl.DialogueLoader;
 import dev.promptly.dsl.Step;
 import dev.promptly.dsl.Vars;
 import dev.promptly.match.MatchResult;
@@ -9,6 +10,7 @@ import dev.promptly.match.PatternSpec;
 import dev.promptly.process.ExitStatus;
 import dev.promptly.process.Launcher;
 import dev.promptly.process.SpawnException;
+import dev.promptly.process.Signals;
 import dev.promptly.process.SpawnOptions;
 import dev.promptly.report.RunObserver;
 import dev.promptly.report.RunResult;
@@ -72,7 +74,7 @@ public final class DialogueRun {
       bindVariables();
       SpawnOptions options = spawnOptions();
       session = Session.start(plan.name(), launcher, options, context,
-          dialogue.terminal().stripAnsi(), settings.window(), secrets, observer);
+          dialogue.terminal().stripAnsi(), settings.window(), secrets, observer, dialogue.quiet());
     } catch (SpawnException e) {
       end("cannot start " + commandText() + ": " + e.getMessage(), null);
       return;
@@ -96,12 +98,10 @@ public final class DialogueRun {
   }
 
   private SpawnOptions spawnOptions() {
+    // Each argument is substituted on its own: a value is never split into more arguments.
     List<String> argv = new ArrayList<>();
-    for (String a : dialogue.command()) {
+    for (String a : DialogueLoader.argv(dialogue)) {
       argv.add(substitute(a));
-    }
-    if (dialogue.shell() && !(argv.size() == 3 && argv.get(0).equals("/bin/sh"))) {
-      argv = List.of("/bin/sh", "-c", String.join(" ", argv));
     }
     Map<String, String> env = new LinkedHashMap<>(System.getenv());
     dialogue.env().forEach((k, v) -> env.put(k, substitute(v)));
@@ -109,7 +109,7 @@ public final class DialogueRun {
       env.putIfAbsent("TERM", "dumb");
     }
     Dialogue.Terminal t = dialogue.terminal();
-    return new SpawnOptions(argv, dialogue.cwd(), env, dialogue.pty(), t.rows(), t.columns(),
+    return new SpawnOptions(argv, DialogueLoader.resolveCwd(dialogue, this::lookup), env, dialogue.pty(), t.rows(), t.columns(),
         t.echo());
   }
 
@@ -157,6 +157,12 @@ public final class DialogueRun {
               Map.of(), since(t0), 1));
           step(index + 1);
         });
+      } else if (s instanceof Step.Signal sig) {
+        session.child().signal(sig.signal());
+        stepResults.add(new StepResult(index + 1, s.pos().line(), "signal",
+            Signals.name(sig.signal()), null, -1, Map.of(), Duration.ZERO,
+            1));
+        step(index + 1);
       } else if (s instanceof Step.Close) {
         long t0 = System.nanoTime();
         session.closeInput().onComplete(ar -> {
@@ -269,7 +275,8 @@ public final class DialogueRun {
   }
 
   private static String kind(Step s) {
-    return s instanceof Step.Expect ? "expect" : s instanceof Step.Send ? "send" : "close";
+    return s instanceof Step.Expect ? "expect" : s instanceof Step.Send ? "send"
+        : s instanceof Step.Signal ? "signal" : "close";
   }
 
   /** A failure: the child and its process group are terminated and reaped. */
@@ -304,8 +311,8 @@ public final class DialogueRun {
                 exitMismatch(status))));
       } else {
         String why = "the child was still running " + Texts.duration(limit)
-            + " after the last step (expected " + (dialogue.exit() == null ? "any exit status"
-            : "exit " + dialogue.exit()) + ")\n" + Texts.lastLines(session.lastLines());
+            + " after the last step (expected " + expectedExit() + ")\n"
+            + Texts.lastLines(session.lastLines());
         if (dialogue.exit() == null) {
           why = null;
         }
@@ -320,6 +327,14 @@ public final class DialogueRun {
     if (want == null) {
       return null;
     }
+    if (want < 0) {
+      if (status.bySignal() && status.signal() == -want) {
+        return null;
+      }
+      return "the child " + (status.bySignal() ? "was " + status : "exited with status "
+          + status.code()) + " (expected killed by " + Signals.name(-want) + ")\n"
+          + Texts.lastLines(session.lastLines());
+    }
     if (status.bySignal()) {
       return "the child was " + status + " (expected exit " + want + ")\n"
           + Texts.lastLines(session.lastLines());
@@ -329,6 +344,12 @@ public final class DialogueRun {
           + Texts.lastLines(session.lastLines());
     }
     return null;
+  }
+
+  private String expectedExit() {
+    Integer want = dialogue.exit();
+    return want == null ? "any exit status"
+        : want < 0 ? "killed by " + Signals.name(-want) : "exit " + want;
   }
 
   private Future<Void> awaitOutput(Duration limit) {
@@ -348,8 +369,8 @@ public final class DialogueRun {
     awaitOutput(Duration.ofSeconds(2)).onComplete(v -> {
       String why = failure;
       if (why != null && status != null && status.bySignal()
-          && status.signal() != dev.promptly.process.Signals.SIGTERM
-          && status.signal() != dev.promptly.process.Signals.SIGKILL) {
+          && status.signal() != Signals.SIGTERM
+          && status.signal() != Signals.SIGKILL) {
         why = why + "\n(the child was " + status + ")";
       }
       end(why, status);
@@ -361,7 +382,7 @@ public final class DialogueRun {
     RunResult r = new RunResult(plan.name(), dialogue.file(), failure == null, failure,
         status == null || status.bySignal() ? null : status.code(),
         status != null && status.bySignal()
-            ? dev.promptly.process.Signals.name(status.signal()) : null,
+            ? Signals.name(status.signal()) : null,
         started, since(startNanos), stepResults,
         session == null ? 0 : session.bytesRead(), session == null ? 0 : session.bytesWritten());
     observer.finished(r);

@@ -42,7 +42,7 @@ public final class Session {
   private final Utf8Decoder decoder = new Utf8Decoder();
   private final AnsiFilter ansi;
   private final PromptMatcher matcher;
-  private final LineTail tail = new LineTail(20);
+  private final LineTail tail = new LineTail();
   private final Secrets secrets;
   private final RunObserver observer;
   private final Promise<Void> outputEnded = Promise.promise();
@@ -88,10 +88,10 @@ public final class Session {
    */
   public static Session start(String run, Launcher launcher, SpawnOptions options, Context context,
                               boolean stripAnsi, int window, Secrets secrets,
-                              RunObserver observer) throws SpawnException {
+                              RunObserver observer, boolean quiet) throws SpawnException {
     ChildProcess child = launcher.spawn(options, context);
     Session s = new Session(run, context, child, stripAnsi, window, secrets, observer);
-    observer.started(run, child.pid());
+    observer.started(run, child.pid(), quiet);
     child.output().exceptionHandler(err -> s.onEnd());
     child.output().endHandler(v -> s.onEnd());
     child.output().handler(s::onOutput);

@@ -19,6 +19,24 @@ public final class Signals {
   private Signals() {
   }
 
+  /**
+   * The number of a signal given as {@code TERM}, {@code SIGTERM} or {@code 15}; -1 if unknown.
+   */
+  public static int number(String text) {
+    String t = text.strip().toUpperCase(java.util.Locale.ROOT);
+    if (t.matches("\\d{1,2}")) {
+      int n = Integer.parseInt(t);
+      return n > 0 && n < NAMES.length ? n : -1;
+    }
+    String full = t.startsWith("SIG") ? t : "SIG" + t;
+    for (int i = 1; i < NAMES.length; i++) {
+      if (NAMES[i].equals(full)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   public static String name(int signal) {
     return signal > 0 && signal < NAMES.length ? NAMES[signal] : "signal " + signal;
   }

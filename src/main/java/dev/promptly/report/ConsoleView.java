@@ -2,6 +2,7 @@ package dev.promptly.report;
 
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -16,19 +17,29 @@ public final class ConsoleView implements RunObserver {
   private final PrintWriter out;
   private final Object lock = new Object();
   private final Map<String, StringBuilder> partial = new ConcurrentHashMap<>();
+  private final Set<String> quiet = ConcurrentHashMap.newKeySet();
 
   public ConsoleView(PrintWriter out) {
     this.out = out;
   }
 
   @Override
+  public void started(String run, long pid, boolean quiet) {
+    if (quiet) {
+      this.quiet.add(run);
+    }
+  }
+
+  @Override
   public void output(String run, byte[] raw, String text) {
-    append(run, text);
+    if (!quiet.contains(run)) {
+      append(run, text);
+    }
   }
 
   @Override
   public void sent(String run, String shown, boolean echoedByTerminal) {
-    if (!echoedByTerminal) {
+    if (!echoedByTerminal && !quiet.contains(run)) {
       append(run, shown);
     }
   }
@@ -42,6 +53,7 @@ public final class ConsoleView implements RunObserver {
   public void finished(RunResult result) {
     flush(result.name());
     partial.remove(result.name());
+    quiet.remove(result.name());
   }
 
   private void append(String run, String text) {

@@ -5,8 +5,12 @@ package dev.promptly.report;
  * in order from that run's context; calls for different runs may come from different threads.
  */
 public interface RunObserver {
-  /** A run's child started. */
-  default void started(String run, long pid) {
+  /**
+   * A run's child started.
+   *
+   * @param quiet the dialogue asked to keep its output out of the live view
+   */
+  default void started(String run, long pid, boolean quiet) {
   }
 
   /**
@@ -35,8 +39,8 @@ public interface RunObserver {
     java.util.List<RunObserver> list = java.util.List.copyOf(observers);
     return new RunObserver() {
       @Override
-      public void started(String run, long pid) {
-        list.forEach(o -> o.started(run, pid));
+      public void started(String run, long pid, boolean quiet) {
+        list.forEach(o -> o.started(run, pid, quiet));
       }
 
       @Override

@@ -229,7 +229,7 @@ class DialogueLoaderTest {
         "2:1: unknown key 'comand' (did you mean 'command'?)",
         "3:6: expected a boolean (true or false), got a string 'yes'",
         "4:10: a duration must be more than 0, got '0s'",
-        "5:7: expected an exit status 0-255 or 'any', got a number '300'",
+        "5:7: expected an exit status 0-255, a signal such as SIGTERM, or 'any', got a number '300'",
         "7:21: bad regex: Unclosed group near index 3",
         "8:5: unknown key 'sendlin' (did you mean 'sendline'?)",
         "10:5: use either send or sendline, not both",
@@ -312,8 +312,8 @@ class DialogueLoaderTest {
         "14:5: 'close' cannot share a step with 'expect'; make it a step of its own",
         "16:5: 'again' after eof would match eof forever",
         "19:5: a branch that fails sends nothing; drop 'fail' or the send",
-        "20:5: a step needs one of expect, send, sendline or close",
-        "21:5: a step needs one of expect, send, sendline or close",
+        "20:5: a step needs one of expect, send, sendline, close or signal",
+        "21:5: a step needs one of expect, send, sendline, close or signal",
         "22:13: an empty pattern matches nothing useful",
         "23:13: a pattern mapping holds exactly one of regex or literal",
         "25:5: 'secret' needs send or sendline next to it",
@@ -444,7 +444,7 @@ class DialogueLoaderTest {
     assertThat(problems("command: [cat]\ntimeout: soon\nexit: -1\nsize: 0x80\nsteps: []\n"))
         .containsExactly(
             "2:10: expected a duration like 500ms, 10s, 1.5s, 2m or 1h, got 'soon'",
-            "3:7: expected an exit status 0-255 or 'any', got a number '-1'",
+            "3:7: expected an exit status 0-255, a signal such as SIGTERM, or 'any', got a number '-1'",
             "4:7: expected a terminal size ROWSxCOLUMNS such as 50x200 (1-65535 each), "
                 + "got '0x80'");
   }

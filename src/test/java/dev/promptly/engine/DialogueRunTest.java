@@ -139,7 +139,7 @@ class DialogueRunTest {
     assertThat(r.passed()).isFalse();
     assertThat(r.failure())
         .contains("step 2 (")
-        .contains(":5:")
+        .contains("dialogue.yaml:4:5")
         .contains("timed out after")
         .contains("\"never printed\"")
         .contains("pid=");
