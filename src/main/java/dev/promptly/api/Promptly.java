@@ -20,6 +20,8 @@ public final class Promptly implements AutoCloseable {
   private final Vertx vertx;
   private final boolean ownsVertx;
   private final Launcher launcher;
+  private final java.util.Set<Supervisor> supervisors =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Promptly(Vertx vertx, boolean ownsVertx) {
     this.vertx = vertx;
@@ -50,8 +52,27 @@ public final class Promptly implements AutoCloseable {
    */
   public Future<List<RunResult>> run(List<Dialogue> dialogues, RunOptions options,
                                      RunObserver observer) {
-    return new Supervisor(vertx, options.toSettings(), observer, launcher)
-        .runAll(RunPlan.expandAll(dialogues));
+    Supervisor supervisor = new Supervisor(vertx, options.toSettings(), observer, launcher);
+    supervisors.add(supervisor);
+    return supervisor.runAll(RunPlan.expandAll(dialogues))
+        .andThen(ar -> supervisors.remove(supervisor));
+  }
+
+  /** How many runs {@link #run} makes of these dialogues (matrices expanded). */
+  public static int countRuns(List<Dialogue> dialogues) {
+    return RunPlan.expandAll(dialogues).size();
+  }
+
+  /**
+   * Stops every run in progress: no new run starts, running children are terminated (SIGTERM,
+   * then SIGKILL after the grace period) and reaped, and their runs fail with {@code why}. The
+   * futures returned by {@link #run} then complete with the runs that started. Safe from any
+   * thread, including a signal handler's.
+   */
+  public void stopAll(String why) {
+    for (Supervisor s : supervisors) {
+      s.stop(why);
+    }
   }
 
   /** Closes the Vert.x instance if this engine created it. */

@@ -50,6 +50,7 @@ public final class DialogueRun {
   private Session session;
   private boolean over;
   private int depth;
+  private String interrupted;
 
   private DialogueRun(Vertx vertx, RunPlan plan, RunSettings settings, RunObserver observer,
                       Launcher launcher) {
@@ -61,12 +62,37 @@ public final class DialogueRun {
     this.context = vertx.getOrCreateContext();
   }
 
-  /** Starts the run on a context of its own; the future completes when the child is reaped. */
-  public static Future<RunResult> start(Vertx vertx, RunPlan plan, RunSettings settings,
-                                        RunObserver observer, Launcher launcher) {
+  /** Starts the run on a context of its own. */
+  public static DialogueRun start(Vertx vertx, RunPlan plan, RunSettings settings,
+                                  RunObserver observer, Launcher launcher) {
     DialogueRun run = new DialogueRun(vertx, plan, settings, observer, launcher);
     run.context.runOnContext(v -> run.begin());
-    return run.result.future();
+    return run;
+  }
+
+  /** Completes when the run is over and its child reaped. */
+  public Future<RunResult> result() {
+    return result.future();
+  }
+
+  /**
+   * Stops the run from outside (interrupt, --fail-fast): the child's process group is terminated
+   * and the run fails with {@code why}. Safe from any thread; a finished run is left alone.
+   */
+  public void stop(String why) {
+    context.runOnContext(v -> {
+      if (result.future().isComplete()) {
+        return;
+      }
+      if (interrupted == null) {
+        interrupted = why;
+      }
+      if (!over) {
+        abort(why);
+      } else if (session != null) {
+        session.terminate(settings.grace());
+      }
+    });
   }
 
   private void begin() {
@@ -379,6 +405,9 @@ public final class DialogueRun {
 
   private void end(String failure, ExitStatus status) {
     over = true;
+    if (interrupted != null && (failure == null || !failure.startsWith(interrupted))) {
+      failure = failure == null ? interrupted : interrupted + "\n" + failure;
+    }
     RunResult r = new RunResult(plan.name(), dialogue.file(), failure == null, failure,
         status == null || status.bySignal() ? null : status.code(),
         status != null && status.bySignal()

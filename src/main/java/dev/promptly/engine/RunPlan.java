@@ -19,33 +19,47 @@ public record RunPlan(String name, Dialogue dialogue, Map<String, String> matrix
     matrixValues = Collections.unmodifiableMap(new LinkedHashMap<>(matrixValues));
   }
 
-  /** One plan per combination of the dialogue's matrix, in the order the values are written. */
+  /** Values longer than this, or not plain text, are named by position in run names. */
+  static final int LONGEST_NAMED_VALUE = 24;
+
+  /**
+   * One plan per combination of the dialogue's matrix, in the order the values are written. A run
+   * is named {@code name[key=value,...]}; a long or multi-line value shows as {@code key#N}, its
+   * 1-based position among the key's values, so names stay short, readable and unique.
+   */
   public static List<RunPlan> expand(Dialogue d) {
     List<Map<String, String>> combos = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
     combos.add(new LinkedHashMap<>());
+    labels.add("");
     for (Map.Entry<String, List<String>> axis : d.matrix().entrySet()) {
       List<Map<String, String>> next = new ArrayList<>();
-      for (Map<String, String> c : combos) {
-        for (String v : axis.getValue()) {
-          Map<String, String> m = new LinkedHashMap<>(c);
-          m.put(axis.getKey(), v);
+      List<String> nextLabels = new ArrayList<>();
+      for (int c = 0; c < combos.size(); c++) {
+        List<String> values = axis.getValue();
+        for (int i = 0; i < values.size(); i++) {
+          Map<String, String> m = new LinkedHashMap<>(combos.get(c));
+          m.put(axis.getKey(), values.get(i));
           next.add(m);
+          String prefix = labels.get(c).isEmpty() ? "" : labels.get(c) + ",";
+          nextLabels.add(prefix + label(axis.getKey(), values.get(i), i + 1));
         }
       }
       combos = next;
+      labels = nextLabels;
     }
     List<RunPlan> plans = new ArrayList<>();
-    for (Map<String, String> c : combos) {
-      String name = d.name();
-      if (!c.isEmpty()) {
-        StringBuilder sb = new StringBuilder(name).append('[');
-        c.forEach((k, v) -> sb.append(sb.charAt(sb.length() - 1) == '[' ? "" : ",")
-            .append(k).append('=').append(v));
-        name = sb.append(']').toString();
-      }
-      plans.add(new RunPlan(name, d, c));
+    for (int i = 0; i < combos.size(); i++) {
+      String name = d.matrix().isEmpty() ? d.name() : d.name() + "[" + labels.get(i) + "]";
+      plans.add(new RunPlan(name, d, combos.get(i)));
     }
     return plans;
+  }
+
+  private static String label(String key, String value, int position) {
+    boolean plain = value.length() <= LONGEST_NAMED_VALUE
+        && value.chars().allMatch(ch -> ch >= 0x20 && ch != 0x7f && ch != ',' && ch != ']');
+    return plain ? key + "=" + value : key + "#" + position;
   }
 
   /** Plans for every dialogue, matrices expanded. */

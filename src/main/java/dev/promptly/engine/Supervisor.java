@@ -30,20 +30,42 @@ public final class Supervisor {
     this.context = vertx.getOrCreateContext();
   }
 
-  /** Runs every plan; the future completes when all have ended. */
+  private Batch current;
+
+  /**
+   * Runs every plan; the future completes when all have ended (or, after {@link #stop}, when the
+   * running ones have ended: plans not started then have no result).
+   */
   public Future<List<RunResult>> runAll(List<RunPlan> plans) {
     Promise<List<RunResult>> done = Promise.promise();
-    context.runOnContext(v -> new Batch(plans, done).pump());
+    context.runOnContext(v -> {
+      current = new Batch(plans, done);
+      current.pump();
+    });
     return done.future();
+  }
+
+  /**
+   * Starts no new run and stops the running ones: their children are terminated (TERM, then KILL)
+   * and reaped, and they fail with {@code why}. Safe from any thread.
+   */
+  public void stop(String why) {
+    context.runOnContext(v -> {
+      if (current != null && !current.stopping) {
+        current.stop(why);
+      }
+    });
   }
 
   private final class Batch {
     final List<RunPlan> plans;
     final RunResult[] results;
     final Promise<List<RunResult>> done;
+    final java.util.Map<Integer, DialogueRun> live = new java.util.HashMap<>();
     int next;
     int running;
     int finished;
+    int skipped;
     boolean stopping;
 
     Batch(List<RunPlan> plans, Promise<List<RunResult>> done) {
@@ -56,8 +78,9 @@ public final class Supervisor {
       while (!stopping && running < settings.jobs() && next < plans.size()) {
         int i = next++;
         running++;
-        DialogueRun.start(vertx, plans.get(i), settings, observer, launcher)
-            .onComplete(ar -> context.runOnContext(v -> ended(i, ar.result())));
+        DialogueRun run = DialogueRun.start(vertx, plans.get(i), settings, observer, launcher);
+        live.put(i, run);
+        run.result().onComplete(ar -> context.runOnContext(v -> ended(i, ar.result())));
       }
       if (finished == plans.size() || (stopping && running == 0)) {
         List<RunResult> out = new ArrayList<>(Arrays.asList(results));
@@ -70,8 +93,18 @@ public final class Supervisor {
       running--;
       finished++;
       results[i] = r;
-      if (r != null && !r.passed() && settings.failFast()) {
-        stopping = true;
+      live.remove(i);
+      if (r != null && !r.passed() && settings.failFast() && !stopping) {
+        stop("stopped: another run failed (--fail-fast): " + r.name());
+      }
+      pump();
+    }
+
+    void stop(String why) {
+      stopping = true;
+      skipped = plans.size() - next;
+      for (DialogueRun run : live.values()) {
+        run.stop(why);
       }
       pump();
     }
