@@ -455,6 +455,33 @@ class PromptMatcherTest {
   }
 
   @Test
+  void aRegexThatCanAlwaysGoOnIsBoundedByTheWindow() {
+    // After "Login:" every position may still match: only the window bounds the rescans.
+    PromptMatcher m = new PromptMatcher(64);
+    m.expect(List.of(re("Login:.*Password:")));
+    m.feed("Login:");
+    int feeds = 100_000;
+    for (int i = 0; i < feeds; i++) {
+      assertThat(m.feed(i % 50 == 0 ? "\n" : "x")).isEmpty();
+    }
+    assertThat(m.examined()).isLessThanOrEqualTo((long) feeds * (64 + 2) + 64);
+    assertThat(m.buffered()).isLessThanOrEqualTo(2 * 64 + 1);
+  }
+
+  @Test
+  void aDeadPrefixIsNotRescannedWhenFedSlowly() {
+    PromptMatcher m = new PromptMatcher();
+    m.expect(List.of(re("\\(yes/no\\)\\? ")));
+    int feeds = 200_000;
+    for (int i = 0; i < feeds; i++) {
+      assertThat(m.feed("ab")).isEmpty();
+    }
+    // Each char is probed about once; without the safe start each feed would rescan 64 Ki chars.
+    assertThat(m.examined()).isLessThanOrEqualTo(4L * 2 * feeds);
+    assertThat(m.feed("(yes/no)? ")).map(MatchResult::start).contains(2L * feeds);
+  }
+
+  @Test
   void floodBetweenStepsKeepsMemoryBounded() {
     PromptMatcher m = new PromptMatcher(1024);
     String chunk = "z".repeat(100);
