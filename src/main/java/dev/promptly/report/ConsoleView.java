@@ -24,9 +24,9 @@ public final class ConsoleView implements RunObserver {
   }
 
   @Override
-  public void started(String run, long pid, boolean quiet) {
-    if (quiet) {
-      this.quiet.add(run);
+  public void started(RunInfo run) {
+    if (run.quiet()) {
+      this.quiet.add(run.name());
     }
   }
 
