@@ -61,6 +61,9 @@ public final class Session {
   private long bytesWritten;
   // UTF-8 length of all text fed to the matcher: match offsets in bytes.
   private long encodedFed;
+  // Byte offsets are known only while the text maps back to the bytes one to one: no strip-ansi,
+  // no invalid UTF-8 replaced.
+  private boolean offsetsExact;
   private long lastMatchByteOffset = -1;
   private boolean inputClosed;
 
@@ -87,6 +90,7 @@ public final class Session {
     this.context = context;
     this.child = child;
     this.ansi = stripAnsi ? new AnsiFilter() : null;
+    this.offsetsExact = !stripAnsi;
     this.matcher = new PromptMatcher(window);
     this.secrets = secrets;
     this.masker = new SecretMasker(secrets);
@@ -142,8 +146,8 @@ public final class Session {
   }
 
   /**
-   * Byte offset, in the child's output, of the start of the last match (exact for UTF-8 output
-   * without strip-ansi), or -1. Read it when the match's future completes.
+   * Byte offset, in the child's output, of the start of the last match, or -1 when unknown
+   * (strip-ansi, or output that was not valid UTF-8). Read it when the match's future completes.
    */
   public long lastMatchByteOffset() {
     return lastMatchByteOffset;
@@ -262,7 +266,10 @@ public final class Session {
       return;
     }
     String forMatch = ansi == null ? text : ansi.filter(text);
-    encodedFed += utf8Length(forMatch, 0, forMatch.length());
+    if (offsetsExact) {
+      encodedFed += utf8Length(forMatch, 0, forMatch.length());
+      offsetsExact = forMatch.indexOf('\ufffd') < 0;
+    }
     Optional<MatchResult> r = matcher.feed(forMatch);
     if (pending != null && r.isPresent()) {
       complete(pending, r.get());
@@ -325,6 +332,9 @@ public final class Session {
 
   /** Where {@code m} starts in bytes: the output fed so far, less the match and what follows. */
   private long byteOffset(MatchResult m) {
+    if (!offsetsExact) {
+      return -1;
+    }
     if (m.start() == matcher.received()) {
       return encodedFed;
     }

@@ -15,8 +15,8 @@ import java.util.Map;
  * @param matched the matched text (masked where secret), or null
  * @param offset char offset of the match in the decoded output (as the matcher sees it, after
  *     strip-ansi), or -1
- * @param byteOffset byte offset of the match in the child's output (exact for UTF-8 output without
- *     strip-ansi), or -1
+ * @param byteOffset byte offset of the match in the child's output, or -1 when unknown (strip-ansi,
+ *     or invalid UTF-8 before the match: decoded text no longer maps back to bytes one to one)
  * @param captures named groups captured by the match (masked where secret)
  * @param elapsed time spent in the step
  * @param passes how many times the step ran (1 plus the number of {@code again} repeats)
