@@ -166,7 +166,8 @@ public final class TranscriptWriter implements RunObserver {
   /** One run's files. Touched only from the run's context. */
   private final class Transcript {
     final RunInfo run;
-    final long t0 = System.nanoTime();
+    // Times count from the run's start, as in the reports.
+    final long t0;
     final OutputStream out;
     final Writer log;
     final Writer cast;
@@ -175,6 +176,8 @@ public final class TranscriptWriter implements RunObserver {
 
     Transcript(RunInfo run, Files f) throws IOException {
       this.run = run;
+      this.t0 = System.nanoTime()
+          - Math.max(0, java.time.Duration.between(run.started(), Instant.now()).toNanos());
       OutputStream o = null;
       Writer l = null;
       try {
