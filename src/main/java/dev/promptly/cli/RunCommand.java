@@ -6,12 +6,18 @@ import dev.promptly.dsl.DialogueLoader;
 import dev.promptly.dsl.Durations;
 import dev.promptly.dsl.LoadResult;
 import dev.promptly.report.ConsoleView;
+import dev.promptly.report.JsonReport;
+import dev.promptly.report.JunitReport;
+import dev.promptly.report.OwnerOnly;
 import dev.promptly.report.RunObserver;
 import dev.promptly.report.RunResult;
 import dev.promptly.report.Summary;
+import dev.promptly.report.TranscriptWriter;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +59,23 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "no child output, only progress and summary")
   boolean quiet;
 
+  @Option(names = "--transcript", paramLabel = "DIR",
+      description = "per run: DIR/NAME.out (every byte the child wrote), DIR/NAME.log (timeline),"
+          + " DIR/NAME.cast (asciicast, pty runs); owner-only")
+  Path transcript;
+
+  @Option(names = "--junit", paramLabel = "FILE",
+      description = "JUnit XML report: one testcase per run")
+  Path junit;
+
+  @Option(names = "--json", paramLabel = "FILE",
+      description = "JSON report: every run and step (schema/promptly-report.schema.json)")
+  Path json;
+
+  @Option(names = {"-v", "--verbose"},
+      description = "log engine events (spawn, match, send, exit) to stderr")
+  boolean verbose;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -88,11 +111,45 @@ final class RunCommand implements Callable<Integer> {
       return PromptlyCommand.BAD_INPUT;
     }
 
+    Runnable restoreLogging = verbose ? Logging.verbose() : () -> { };
+    try {
+      return run(loaded, options, out, err);
+    } finally {
+      restoreLogging.run();
+    }
+  }
+
+  private int run(LoadResult loaded, RunOptions options, PrintWriter out, PrintWriter err) {
+    // Where reports go is checked before anything runs: a typo costs nothing.
+    TranscriptWriter transcripts = null;
+    try {
+      if (transcript != null) {
+        transcripts = new TranscriptWriter(transcript);
+      }
+      for (Path report : new Path[] {junit, json}) {
+        Path parent = report == null ? null : report.toAbsolutePath().getParent();
+        if (parent != null) {
+          OwnerOnly.directory(parent);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      err.println("promptly: cannot write reports there: " + e.getMessage());
+      return PromptlyCommand.BAD_INPUT;
+    }
+
     ConsoleView view = new ConsoleView(out, err, style());
     int planned = Promptly.countRuns(loaded.dialogues());
     view.setTotal(planned);
+    JunitReport junitReport = junit == null ? null : new JunitReport();
     List<RunObserver> observers = new ArrayList<>();
     observers.add(view);
+    if (transcripts != null) {
+      observers.add(transcripts);
+    }
+    if (junitReport != null) {
+      observers.add(junitReport);
+    }
+    Instant started = Instant.now();
     long t0 = System.nanoTime();
     List<RunResult> results;
     AtomicInteger signal = new AtomicInteger();
@@ -110,13 +167,41 @@ final class RunCommand implements Callable<Integer> {
         engine.vertx().cancelTimer(ticker);
       }
     }
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
     out.flush();
-    new Summary(err, view).print(results, planned - results.size(),
-        Duration.ofNanos(System.nanoTime() - t0));
+    new Summary(err, view).print(results, planned - results.size(), elapsed);
+
+    // Reports cover every run that finished, passed or not.
+    boolean reportsOk = true;
+    if (transcripts != null) {
+      for (String e : transcripts.errors()) {
+        err.println("promptly: " + e);
+        reportsOk = false;
+      }
+    }
+    try {
+      if (junitReport != null) {
+        junitReport.write(junit, results);
+      }
+    } catch (IOException | RuntimeException e) {
+      err.println("promptly: cannot write " + junit + ": " + e.getMessage());
+      reportsOk = false;
+    }
+    try {
+      if (json != null) {
+        TranscriptWriter tw = transcripts;
+        JsonReport report = tw == null ? new JsonReport() : new JsonReport(tw::files);
+        report.write(json, results, started, elapsed);
+      }
+    } catch (IOException | RuntimeException e) {
+      err.println("promptly: cannot write " + json + ": " + e.getMessage());
+      reportsOk = false;
+    }
+    err.flush();
     if (signal.get() != 0) {
       return 128 + signal.get();
     }
-    return results.size() == planned && results.stream().allMatch(RunResult::passed)
+    return reportsOk && results.size() == planned && results.stream().allMatch(RunResult::passed)
         ? PromptlyCommand.PASSED : PromptlyCommand.FAILED;
   }
 

@@ -12,6 +12,7 @@ import dev.promptly.process.Launcher;
 import dev.promptly.process.SpawnException;
 import dev.promptly.process.Signals;
 import dev.promptly.process.SpawnOptions;
+import dev.promptly.report.RunInfo;
 import dev.promptly.report.RunObserver;
 import dev.promptly.report.RunResult;
 import dev.promptly.report.StepResult;
@@ -99,8 +100,12 @@ public final class DialogueRun {
     try {
       bindVariables();
       SpawnOptions options = spawnOptions();
-      session = Session.start(plan.name(), launcher, options, context,
-          dialogue.terminal().stripAnsi(), settings.window(), secrets, observer, dialogue.quiet());
+      RunInfo info = new RunInfo(plan.name(), dialogue.file(),
+          secrets.mask(String.join(" ", options.argv())), -1, dialogue.quiet(), options.pty(),
+          options.rows(), options.columns(), options.pty() ? options.env().get("TERM") : null,
+          started);
+      session = Session.start(info, launcher, options, context,
+          dialogue.terminal().stripAnsi(), settings.window(), secrets, observer);
     } catch (SpawnException e) {
       end("cannot start " + commandText() + ": " + e.getMessage(), null);
       return;
@@ -179,25 +184,27 @@ public final class DialogueRun {
             failStep(index, s, "could not send: " + ar.cause().getMessage());
             return;
           }
-          stepResults.add(new StepResult(index + 1, s.pos().line(), "send", null, null, -1,
-              Map.of(), since(t0), 1));
+          stepResults.add(new StepResult(index + 1, s.pos().line(), "send", true, null, null,
+              -1, -1, Map.of(), since(t0), 1));
           step(index + 1);
         });
       } else if (s instanceof Step.Signal sig) {
         session.child().signal(sig.signal());
-        stepResults.add(new StepResult(index + 1, s.pos().line(), "signal",
-            Signals.name(sig.signal()), null, -1, Map.of(), Duration.ZERO,
-            1));
+        Session.LOG.debug("[{}] signal {} to the process group", plan.name(),
+            Signals.name(sig.signal()));
+        stepResults.add(new StepResult(index + 1, s.pos().line(), "signal", true,
+            Signals.name(sig.signal()), null, -1, -1, Map.of(), Duration.ZERO, 1));
         step(index + 1);
       } else if (s instanceof Step.Close) {
         long t0 = System.nanoTime();
+        Session.LOG.debug("[{}] close stdin", plan.name());
         session.closeInput().onComplete(ar -> {
           if (ar.failed()) {
             failStep(index, s, "could not close input: " + ar.cause().getMessage());
             return;
           }
-          stepResults.add(new StepResult(index + 1, s.pos().line(), "close", null, null, -1,
-              Map.of(), since(t0), 1));
+          stepResults.add(new StepResult(index + 1, s.pos().line(), "close", true, null, null,
+              -1, -1, Map.of(), since(t0), 1));
           step(index + 1);
         });
       }
@@ -225,7 +232,15 @@ public final class DialogueRun {
         return;
       }
       MatchResult m = ar.result();
+      long byteOffset = session.lastMatchByteOffset();
       Branch b = e.branches().get(m.branch());
+      String branch = specs.get(m.branch()).toString();
+      String shownMatch = secrets.mask(m.text());
+      if (Session.LOG.isDebugEnabled()) {
+        Session.LOG.debug("[{}] step {} matched {}: \"{}\" at byte {}", plan.name(), index + 1,
+            secrets.mask(branch), Texts.visible(shownMatch), byteOffset);
+      }
+      observer.matched(plan.name(), index + 1, secrets.mask(branch), shownMatch, byteOffset);
       Map<String, String> captures = new LinkedHashMap<>();
       m.groups().forEach((k, v) -> {
         if (!Character.isDigit(k.charAt(0))) {
@@ -242,9 +257,9 @@ public final class DialogueRun {
         if (b.again()) {
           expect(index, e, passes + 1, t0);
         } else {
-          stepResults.add(new StepResult(index + 1, e.pos().line(), "expect",
-              specs.get(m.branch()).toString(), secrets.mask(m.text()), m.start(), captures,
-              since(t0), passes));
+          stepResults.add(new StepResult(index + 1, e.pos().line(), "expect", true,
+              secrets.mask(branch), shownMatch, m.start(), byteOffset, captures, since(t0),
+              passes));
           step(index + 1);
         }
       };
@@ -288,14 +303,17 @@ public final class DialogueRun {
     }
     String full = t.newline() ? text + "\n" : text;
     boolean echoed = dialogue.pty() && dialogue.terminal().echo();
-    observer.sent(plan.name(), t.secret() ? Secrets.MASK + (t.newline() ? "\n" : "")
-        : secrets.mask(full), echoed);
+    String shown = t.secret() ? Secrets.MASK + (t.newline() ? "\n" : "") : secrets.mask(full);
+    if (Session.LOG.isDebugEnabled()) {
+      Session.LOG.debug("[{}] send \"{}\"", plan.name(), Texts.visible(shown));
+    }
+    observer.sent(plan.name(), shown, echoed);
     return session.send(full);
   }
 
   private void failStep(int index, Step s, String why) {
-    stepResults.add(new StepResult(index + 1, s.pos().line(), kind(s), null, null, -1, Map.of(),
-        Duration.ZERO, 1));
+    stepResults.add(new StepResult(index + 1, s.pos().line(), kind(s), false, null, null, -1, -1,
+        Map.of(), Duration.ZERO, 1));
     String where = "step " + (index + 1) + " (" + s.pos() + ")";
     abort(where + ": " + why);
   }
@@ -403,10 +421,16 @@ public final class DialogueRun {
     });
   }
 
-  private void end(String failure, ExitStatus status) {
+  private void end(String why, ExitStatus status) {
     over = true;
-    if (interrupted != null && (failure == null || !failure.startsWith(interrupted))) {
-      failure = failure == null ? interrupted : interrupted + "\n" + failure;
+    if (interrupted != null && (why == null || !why.startsWith(interrupted))) {
+      why = why == null ? interrupted : interrupted + "\n" + why;
+    }
+    // A fail: text or an error may quote a variable: the last line of defence.
+    String failure = secrets.mask(why);
+    if (Session.LOG.isDebugEnabled()) {
+      Session.LOG.debug("[{}] {}: {}", plan.name(), status == null ? "not started" : status,
+          failure == null ? "passed" : "failed: " + failure.lines().findFirst().orElse(""));
     }
     RunResult r = new RunResult(plan.name(), dialogue.file(), failure == null, failure,
         status == null || status.bySignal() ? null : status.code(),

@@ -11,6 +11,7 @@ import dev.promptly.process.ExitStatus;
 import dev.promptly.process.Launcher;
 import dev.promptly.process.SpawnException;
 import dev.promptly.process.SpawnOptions;
+import dev.promptly.report.RunInfo;
 import dev.promptly.report.RunObserver;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -24,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One child and the two halves that talk to it, on the child's own Vert.x context: the output
@@ -31,6 +34,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * (sends, honouring backpressure). Every method must be called on {@link #context()}.
  */
 public final class Session {
+  static final Logger LOG = LoggerFactory.getLogger("promptly.engine");
 
   /** A match, as published to subscribers. */
   public record MatchEvent(String run, List<PatternSpec> patterns, MatchResult match) {
@@ -40,6 +44,10 @@ public final class Session {
   private final Context context;
   private final ChildProcess child;
   private final Utf8Decoder decoder = new Utf8Decoder();
+  // What leaves the engine is decoded from masked bytes: a second decoder, so the matcher's own
+  // (which sees the real text) is never disturbed by a mask.
+  private final Utf8Decoder shownDecoder = new Utf8Decoder();
+  private final SecretMasker masker;
   private final AnsiFilter ansi;
   private final PromptMatcher matcher;
   private final LineTail tail = new LineTail();
@@ -51,6 +59,12 @@ public final class Session {
   private Pending pending;
   private long bytesRead;
   private long bytesWritten;
+  // UTF-8 length of all text fed to the matcher: match offsets in bytes.
+  private long encodedFed;
+  // Byte offsets are known only while the text maps back to the bytes one to one: no strip-ansi,
+  // no invalid UTF-8 replaced.
+  private boolean offsetsExact;
+  private long lastMatchByteOffset = -1;
   private boolean inputClosed;
 
   private final class Pending {
@@ -76,8 +90,10 @@ public final class Session {
     this.context = context;
     this.child = child;
     this.ansi = stripAnsi ? new AnsiFilter() : null;
+    this.offsetsExact = !stripAnsi;
     this.matcher = new PromptMatcher(window);
     this.secrets = secrets;
+    this.masker = new SecretMasker(secrets);
     this.observer = observer;
   }
 
@@ -86,12 +102,19 @@ public final class Session {
    *
    * @throws SpawnException when the program cannot be started
    */
-  public static Session start(String run, Launcher launcher, SpawnOptions options, Context context,
-                              boolean stripAnsi, int window, Secrets secrets,
-                              RunObserver observer, boolean quiet) throws SpawnException {
+  public static Session start(RunInfo info, Launcher launcher, SpawnOptions options,
+                              Context context, boolean stripAnsi, int window, Secrets secrets,
+                              RunObserver observer) throws SpawnException {
+    String run = info.name();
     ChildProcess child = launcher.spawn(options, context);
     Session s = new Session(run, context, child, stripAnsi, window, secrets, observer);
-    observer.started(run, child.pid(), quiet);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("[{}] spawn pid {} {}: {}", run, child.pid(),
+          options.pty() ? "on a pty " + options.rows() + "x" + options.columns() : "over pipes",
+          info.command());
+    }
+    observer.started(new RunInfo(run, info.file(), info.command(), child.pid(), info.quiet(),
+        info.pty(), info.rows(), info.columns(), info.term(), info.started()));
     child.output().exceptionHandler(err -> s.onEnd());
     child.output().endHandler(v -> s.onEnd());
     child.output().handler(s::onOutput);
@@ -120,6 +143,14 @@ public final class Session {
 
   public List<String> lastLines() {
     return tail.lines();
+  }
+
+  /**
+   * Byte offset, in the child's output, of the start of the last match, or -1 when unknown
+   * (strip-ansi, or output that was not valid UTF-8). Read it when the match's future completes.
+   */
+  public long lastMatchByteOffset() {
+    return lastMatchByteOffset;
   }
 
   /** Completes once the child's output has ended (all of it was consumed). */
@@ -211,19 +242,34 @@ public final class Session {
   private void onOutput(Buffer buffer) {
     byte[] raw = buffer.getBytes();
     bytesRead += raw.length;
-    deliver(raw, decoder.decode(raw, 0, raw.length));
+    byte[] shown = masker.mask(raw);
+    show(shown, shownDecoder.decode(shown, 0, shown.length));
+    match(decoder.decode(raw, 0, raw.length));
   }
 
-  private void deliver(byte[] raw, String text) {
-    String shown = secrets.mask(text);
-    if (!shown.isEmpty()) {
-      tail.append(shown);
+  /** Masked output, to the tail, the subscribers and the observer. */
+  private void show(byte[] bytes, String text) {
+    if (!text.isEmpty()) {
+      tail.append(text);
       for (Handler<String> h : outputHandlers) {
-        h.handle(shown);
+        h.handle(text);
       }
     }
-    observer.output(run, raw, shown);
+    if (bytes.length > 0 || !text.isEmpty()) {
+      observer.output(run, bytes, text);
+    }
+  }
+
+  /** The real text, to the matcher. */
+  private void match(String text) {
+    if (text.isEmpty()) {
+      return;
+    }
     String forMatch = ansi == null ? text : ansi.filter(text);
+    if (offsetsExact) {
+      encodedFed += utf8Length(forMatch, 0, forMatch.length());
+      offsetsExact = forMatch.indexOf('\ufffd') < 0;
+    }
     Optional<MatchResult> r = matcher.feed(forMatch);
     if (pending != null && r.isPresent()) {
       complete(pending, r.get());
@@ -234,10 +280,11 @@ public final class Session {
     if (outputEnded.future().isComplete()) {
       return;
     }
-    String rest = decoder.finish();
-    if (!rest.isEmpty()) {
-      deliver(new byte[0], rest);
-    }
+    byte[] held = masker.finish();
+    String shownRest = shownDecoder.decode(held, 0, held.length) + shownDecoder.finish();
+    show(held, shownRest);
+    match(decoder.finish());
+    LOG.debug("[{}] output ended after {} bytes", run, bytesRead);
     observer.outputEnded(run);
     Optional<MatchResult> r = matcher.eof();
     outputEnded.complete();
@@ -267,6 +314,7 @@ public final class Session {
     pending = null;
     cancelTimer(p);
     matcher.expect(List.of());
+    lastMatchByteOffset = byteOffset(m);
     MatchEvent event = new MatchEvent(run, p.patterns, m);
     for (Handler<MatchEvent> h : matchHandlers) {
       h.handle(event);
@@ -280,6 +328,41 @@ public final class Session {
     matcher.expect(List.of());
     p.promise.fail(new ExpectException(reason, p.patterns, p.elapsed(), p.timeout,
         new ArrayList<>(tail.lines())));
+  }
+
+  /** Where {@code m} starts in bytes: the output fed so far, less the match and what follows. */
+  private long byteOffset(MatchResult m) {
+    if (!offsetsExact) {
+      return -1;
+    }
+    if (m.start() == matcher.received()) {
+      return encodedFed;
+    }
+    String after = matcher.unmatched();
+    if (matcher.received() - m.end() != after.length()) {
+      return -1;
+    }
+    return encodedFed - utf8Length(after, 0, after.length())
+        - utf8Length(m.text(), 0, m.text().length());
+  }
+
+  static long utf8Length(CharSequence s, int from, int to) {
+    long n = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < to
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   private void cancelTimer(Pending p) {

@@ -1,27 +1,17 @@
 package dev.promptly.engine;
 
+import dev.promptly.report.Visible;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.apache.commons.text.translate.AggregateTranslator;
-import org.apache.commons.text.translate.CharSequenceTranslator;
-import org.apache.commons.text.translate.JavaUnicodeEscaper;
-import org.apache.commons.text.translate.LookupTranslator;
 
 /** Small text helpers for messages a user reads. */
 public final class Texts {
-  // Control characters become visible escapes; everything printable (Cyrillic too) stays as is.
-  private static final CharSequenceTranslator CONTROLS = new AggregateTranslator(
-      new LookupTranslator(Map.of("\r", "\\r", "\t", "\\t", "\u001b", "\\e", "\b", "\\b",
-          "\u0007", "\\a", "\u007f", "\\x7f", "\\", "\\\\")),
-      JavaUnicodeEscaper.between(0, 0x1f));
-
   private Texts() {
   }
 
   /** Shows control characters as escapes (\r, \e, \u0004). */
   public static String visible(String text) {
-    return CONTROLS.translate(text);
+    return Visible.escape(text);
   }
 
   /** "1.5s", "250ms", "2m". */

@@ -67,13 +67,13 @@ public final class ConsoleView implements RunObserver {
   }
 
   @Override
-  public void started(String run, long pid, boolean quiet) {
-    if (quiet) {
-      this.quiet.add(run);
+  public void started(RunInfo run) {
+    if (run.quiet()) {
+      this.quiet.add(run.name());
     }
-    live.add(run);
+    live.add(run.name());
     if (style.colour()) {
-      colours.computeIfAbsent(run, k -> COLOURS[colours.size() % COLOURS.length]);
+      colours.computeIfAbsent(run.name(), k -> COLOURS[colours.size() % COLOURS.length]);
     }
     refreshStatus();
   }

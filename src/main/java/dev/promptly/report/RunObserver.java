@@ -1,29 +1,40 @@
 package dev.promptly.report;
 
+import java.util.List;
+
 /**
- * Watches runs as they happen (live console view, transcripts, progress). Calls for one run come
+ * Watches runs as they happen (live console view, transcripts, reports). Calls for one run come
  * in order from that run's context; calls for different runs may come from different threads.
+ * Everything an observer is given is already masked: no secret reaches it.
  */
 public interface RunObserver {
-  /**
-   * A run's child started.
-   *
-   * @param quiet the dialogue asked to keep its output out of the live view
-   */
-  default void started(String run, long pid, boolean quiet) {
+  /** A run's child started. */
+  default void started(RunInfo run) {
   }
 
   /**
    * The child wrote something.
    *
-   * @param raw the bytes as read (not masked: observers that persist them must mask)
-   * @param text the same, decoded, secrets masked
+   * @param bytes the bytes as read, secrets masked (otherwise byte-exact, binary included); the
+   *     observer must not change them
+   * @param text the same, decoded as UTF-8 (a character split across reads comes whole)
    */
-  default void output(String run, byte[] raw, String text) {
+  default void output(String run, byte[] bytes, String text) {
   }
 
-  /** Text was sent to the child (secrets already masked). */
+  /** Text was sent to the child (secrets masked). */
   default void sent(String run, String shown, boolean echoedByTerminal) {
+  }
+
+  /**
+   * An expect step matched.
+   *
+   * @param step 1-based step number
+   * @param branch the pattern of the branch taken
+   * @param text the matched text (masked)
+   * @param byteOffset where the match starts in the child's output, in bytes, or -1
+   */
+  default void matched(String run, int step, String branch, String text, long byteOffset) {
   }
 
   /** The child's output ended. */
@@ -35,22 +46,27 @@ public interface RunObserver {
   }
 
   /** One observer that tells each of {@code observers}, in order. */
-  static RunObserver all(java.util.List<RunObserver> observers) {
-    java.util.List<RunObserver> list = java.util.List.copyOf(observers);
+  static RunObserver all(List<RunObserver> observers) {
+    List<RunObserver> list = List.copyOf(observers);
     return new RunObserver() {
       @Override
-      public void started(String run, long pid, boolean quiet) {
-        list.forEach(o -> o.started(run, pid, quiet));
+      public void started(RunInfo run) {
+        list.forEach(o -> o.started(run));
       }
 
       @Override
-      public void output(String run, byte[] raw, String text) {
-        list.forEach(o -> o.output(run, raw, text));
+      public void output(String run, byte[] bytes, String text) {
+        list.forEach(o -> o.output(run, bytes, text));
       }
 
       @Override
       public void sent(String run, String shown, boolean echoedByTerminal) {
         list.forEach(o -> o.sent(run, shown, echoedByTerminal));
+      }
+
+      @Override
+      public void matched(String run, int step, String branch, String text, long byteOffset) {
+        list.forEach(o -> o.matched(run, step, branch, text, byteOffset));
       }
 
       @Override

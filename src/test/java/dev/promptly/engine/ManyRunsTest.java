@@ -85,7 +85,7 @@ class ManyRunsTest {
     AtomicInteger most = new AtomicInteger();
     RunObserver counter = new RunObserver() {
       @Override
-      public void started(String run, long pid, boolean quiet) {
+      public void started(dev.promptly.report.RunInfo run) {
         most.accumulateAndGet(live.incrementAndGet(), Math::max);
       }
 

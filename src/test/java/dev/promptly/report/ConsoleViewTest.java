@@ -19,6 +19,11 @@ class ConsoleViewTest {
     return new ConsoleView(new PrintWriter(out), new PrintWriter(err), style);
   }
 
+  private static RunInfo info(String name, boolean quiet) {
+    return new RunInfo(name, Path.of("x.yaml"), "cmd", 1, quiet, false, 0, 0, null,
+        Instant.now());
+  }
+
   private static RunResult result(String name, boolean passed) {
     return new RunResult(name, Path.of("x.yaml"), passed, passed ? null : "step 1: why", 0, null,
         Instant.now(), Duration.ofMillis(1500), List.of(), 0, 0);
@@ -27,7 +32,7 @@ class ConsoleViewTest {
   @Test
   void linesArePrefixedAndAPromptShowsWithWhatWasSent() {
     ConsoleView v = view(ConsoleView.Style.plain(true));
-    v.started("echo", 1, false);
+    v.started(info("echo", false));
     v.output("echo", new byte[0], "hello\r\nВведите ");
     v.output("echo", new byte[0], "текст: ");
     assertThat(out.toString()).isEqualTo("[echo] hello\n");
@@ -38,7 +43,7 @@ class ConsoleViewTest {
   @Test
   void anOpenLineIsShownWhenTheOutputEnds() {
     ConsoleView v = view(ConsoleView.Style.plain(true));
-    v.started("a", 1, false);
+    v.started(info("a", false));
     v.output("a", new byte[0], "no newline");
     v.outputEnded("a");
     assertThat(out.toString()).isEqualTo("[a] no newline\n");
@@ -47,14 +52,14 @@ class ConsoleViewTest {
   @Test
   void quietRunsAndQuietModeShowNoOutputButProgress() {
     ConsoleView v = view(ConsoleView.Style.plain(true));
-    v.started("q", 1, true);
+    v.started(info("q", true));
     v.output("q", new byte[0], "secret flood\n");
     v.finished(result("q", true));
     assertThat(out.toString()).isEmpty();
     assertThat(err.toString()).startsWith("PASS q  1.50s  exit 0");
 
     ConsoleView quiet = view(ConsoleView.Style.plain(false));
-    quiet.started("r", 1, false);
+    quiet.started(info("r", false));
     quiet.output("r", new byte[0], "line\n");
     assertThat(out.toString()).isEmpty();
   }
@@ -65,7 +70,7 @@ class ConsoleViewTest {
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
       String run = "r" + t;
-      v.started(run, t, false);
+      v.started(info(run, false));
       threads.add(new Thread(() -> {
         for (int i = 0; i < 2000; i++) {
           // A line arrives in two pieces, as reads cut it.
@@ -89,7 +94,7 @@ class ConsoleViewTest {
   void colourAndStatusLineOnATerminal() {
     ConsoleView v = view(new ConsoleView.Style(true, true, true));
     v.setTotal(2);
-    v.started("a", 1, false);
+    v.started(info("a", false));
     v.output("a", new byte[0], "hi\n");
     v.finished(result("a", false));
     v.close();
