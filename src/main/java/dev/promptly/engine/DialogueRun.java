@@ -73,8 +73,10 @@ public final class DialogueRun {
     try {
       bindVariables();
       SpawnOptions options = spawnOptions();
-      session = Session.start(plan.name(), launcher, options, context,
-          dialogue.terminal().stripAnsi(), settings.window(), secrets, observer, dialogue.quiet());
+      Dialogue.Terminal t = dialogue.terminal();
+      session = Session.start(plan.name(), launcher, options, context, t.stripAnsi(),
+          dialogue.pty() && t.normalizeCrLf(), settings.window(), secrets, observer,
+          dialogue.quiet());
     } catch (SpawnException e) {
       end("cannot start " + commandText() + ": " + e.getMessage(), null);
       return;

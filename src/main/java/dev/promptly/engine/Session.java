@@ -1,6 +1,7 @@
 package dev.promptly.engine;
 
 import dev.promptly.match.AnsiFilter;
+import dev.promptly.match.LineEndings;
 import dev.promptly.match.LineTail;
 import dev.promptly.match.MatchResult;
 import dev.promptly.match.PatternSpec;
@@ -41,6 +42,7 @@ public final class Session {
   private final ChildProcess child;
   private final Utf8Decoder decoder = new Utf8Decoder();
   private final AnsiFilter ansi;
+  private final LineEndings lineEndings;
   private final PromptMatcher matcher;
   private final LineTail tail = new LineTail();
   private final Secrets secrets;
@@ -70,27 +72,49 @@ public final class Session {
     }
   }
 
-  private Session(String run, Context context, ChildProcess child, boolean stripAnsi, int window,
-                  Secrets secrets, RunObserver observer) {
+  private Session(String run, Context context, ChildProcess child, boolean stripAnsi,
+                  boolean normalizeLineEndings, int window, Secrets secrets,
+                  RunObserver observer) {
     this.run = run;
     this.context = context;
     this.child = child;
     this.ansi = stripAnsi ? new AnsiFilter() : null;
+    this.lineEndings = normalizeLineEndings ? new LineEndings() : null;
     this.matcher = new PromptMatcher(window);
     this.secrets = secrets;
     this.observer = observer;
   }
 
   /**
-   * Starts a child and its consumer. Must be called on {@code context}.
+   * Starts a child and its consumer. Must be called on {@code context}. On a pty the matcher sees
+   * {@code "\r\n"} as {@code "\n"} (see the other overload).
    *
    * @throws SpawnException when the program cannot be started
    */
   public static Session start(String run, Launcher launcher, SpawnOptions options, Context context,
                               boolean stripAnsi, int window, Secrets secrets,
                               RunObserver observer, boolean quiet) throws SpawnException {
+    return start(run, launcher, options, context, stripAnsi, options.pty(), window, secrets,
+        observer, quiet);
+  }
+
+  /**
+   * Starts a child and its consumer. Must be called on {@code context}.
+   *
+   * @param stripAnsi remove ANSI escape sequences from the text the matcher sees
+   * @param normalizeLineEndings let the matcher see {@code "\r\n"} as {@code "\n"}, undoing
+   *     what a terminal does to a program's newlines, so a dialogue written for pipes matches on
+   *     a pty. Applied after {@code stripAnsi}. Match offsets then count the normalised text.
+   *     Observers, the transcript and the last lines keep the output as it came.
+   * @throws SpawnException when the program cannot be started
+   */
+  public static Session start(String run, Launcher launcher, SpawnOptions options, Context context,
+                              boolean stripAnsi, boolean normalizeLineEndings, int window,
+                              Secrets secrets, RunObserver observer, boolean quiet)
+      throws SpawnException {
     ChildProcess child = launcher.spawn(options, context);
-    Session s = new Session(run, context, child, stripAnsi, window, secrets, observer);
+    Session s = new Session(run, context, child, stripAnsi, normalizeLineEndings, window, secrets,
+        observer);
     observer.started(run, child.pid(), quiet);
     child.output().exceptionHandler(err -> s.onEnd());
     child.output().endHandler(v -> s.onEnd());
@@ -223,7 +247,15 @@ public final class Session {
       }
     }
     observer.output(run, raw, shown);
+    // ANSI first: a sequence between '\r' and '\n' (a line cleared) must not keep them apart.
     String forMatch = ansi == null ? text : ansi.filter(text);
+    if (lineEndings != null) {
+      forMatch = lineEndings.normalize(forMatch);
+    }
+    feed(forMatch);
+  }
+
+  private void feed(String forMatch) {
     Optional<MatchResult> r = matcher.feed(forMatch);
     if (pending != null && r.isPresent()) {
       complete(pending, r.get());
@@ -237,6 +269,12 @@ public final class Session {
     String rest = decoder.finish();
     if (!rest.isEmpty()) {
       deliver(new byte[0], rest);
+    }
+    if (lineEndings != null) {
+      String held = lineEndings.finish();
+      if (!held.isEmpty()) {
+        feed(held);
+      }
     }
     observer.outputEnded(run);
     Optional<MatchResult> r = matcher.eof();
