@@ -43,13 +43,28 @@ public record Dialogue(String name, Path file, List<String> command, boolean she
     steps = List.copyOf(steps);
   }
 
-  /** Pseudo-terminal settings. */
-  public record Terminal(int rows, int columns, boolean echo, boolean stripAnsi) {
+  /**
+   * Pseudo-terminal settings.
+   *
+   * @param rows window rows
+   * @param columns window columns; wide by default so a long command line does not wrap
+   * @param echo the terminal echoes what is sent (it is then in the output, and matchable)
+   * @param stripAnsi remove ANSI escape sequences before matching (pty or not)
+   * @param normalizeCrLf on a pty, match the terminal's {@code "\r\n"} as {@code "\n"}, as a
+   *     dialogue written for pipes expects ({@code crlf: keep} turns this off)
+   */
+  public record Terminal(int rows, int columns, boolean echo, boolean stripAnsi,
+                         boolean normalizeCrLf) {
     public static final int DEFAULT_ROWS = 24;
     public static final int DEFAULT_COLUMNS = 500;
 
+    /** With {@code "\r\n"} normalised, the default. */
+    public Terminal(int rows, int columns, boolean echo, boolean stripAnsi) {
+      this(rows, columns, echo, stripAnsi, true);
+    }
+
     public static Terminal defaults() {
-      return new Terminal(DEFAULT_ROWS, DEFAULT_COLUMNS, true, false);
+      return new Terminal(DEFAULT_ROWS, DEFAULT_COLUMNS, true, false, true);
     }
   }
 }

@@ -33,7 +33,7 @@ final class DialogueParser {
 
   static final List<String> DIALOGUE_KEYS = List.of("name", "command", "shell", "pty", "cwd",
       "env", "timeout", "vars", "secret", "matrix", "exit", "size", "echo", "strip-ansi",
-      "quiet", "steps");
+      "crlf", "quiet", "steps");
   static final List<String> STEP_KEYS = List.of("expect", "send", "sendline", "close", "signal",
       "secret", "again", "fail", "timeout");
   static final List<String> BRANCH_KEYS = List.of("match", "send", "sendline", "secret",
@@ -143,6 +143,7 @@ final class DialogueParser {
     boolean pty = bool(e.get("pty"), false);
     boolean echo = bool(e.get("echo"), true);
     boolean stripAnsi = bool(e.get("strip-ansi"), false);
+    boolean keepCrLf = e.containsKey("crlf") && crlfKept(e.get("crlf").value());
     boolean quiet = bool(e.get("quiet"), false);
     List<String> command = command(m, e.get("command"), shell, scope);
     Path cwd = e.containsKey("cwd") ? cwd(e.get("cwd").value(), scope) : dir;
@@ -152,7 +153,7 @@ final class DialogueParser {
     Dialogue.Terminal terminal = Dialogue.Terminal.defaults();
     int[] size = e.containsKey("size") ? size(e.get("size").value()) : null;
     terminal = new Dialogue.Terminal(size != null ? size[0] : terminal.rows(),
-        size != null ? size[1] : terminal.columns(), echo, stripAnsi);
+        size != null ? size[1] : terminal.columns(), echo, stripAnsi, !keepCrLf);
 
     List<Step> steps = new ArrayList<>();
     Set<String> captures = new LinkedHashSet<>();
@@ -787,6 +788,22 @@ final class DialogueParser {
     }
     error(node, "expected " + expected + ", got " + describe(node));
     return null;
+  }
+
+  /** {@code crlf: normalize} (the default) or {@code crlf: keep}. */
+  private boolean crlfKept(Node node) {
+    String v = scalarText(node, "normalize or keep");
+    if (v == null) {
+      return false;
+    }
+    if (v.equals("keep")) {
+      return true;
+    }
+    if (!v.equals("normalize")) {
+      error(node, "expected normalize (a pty's \\r\\n is matched as \\n) or keep, got '" + v
+          + "'");
+    }
+    return false;
   }
 
   private boolean bool(Entry entry, boolean otherwise) {

@@ -104,8 +104,9 @@ public final class DialogueRun {
           secrets.mask(String.join(" ", options.argv())), -1, dialogue.quiet(), options.pty(),
           options.rows(), options.columns(), options.pty() ? options.env().get("TERM") : null,
           started);
-      session = Session.start(info, launcher, options, context,
-          dialogue.terminal().stripAnsi(), settings.window(), secrets, observer);
+      Dialogue.Terminal t = dialogue.terminal();
+      session = Session.start(info, launcher, options, context, t.stripAnsi(),
+          dialogue.pty() && t.normalizeCrLf(), settings.window(), secrets, observer);
     } catch (SpawnException e) {
       end("cannot start " + commandText() + ": " + e.getMessage(), null);
       return;

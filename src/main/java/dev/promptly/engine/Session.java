@@ -1,6 +1,7 @@
 package dev.promptly.engine;
 
 import dev.promptly.match.AnsiFilter;
+import dev.promptly.match.LineEndings;
 import dev.promptly.match.LineTail;
 import dev.promptly.match.MatchResult;
 import dev.promptly.match.PatternSpec;
@@ -49,6 +50,7 @@ public final class Session {
   private final Utf8Decoder shownDecoder = new Utf8Decoder();
   private final SecretMasker masker;
   private final AnsiFilter ansi;
+  private final LineEndings lineEndings;
   private final PromptMatcher matcher;
   private final LineTail tail = new LineTail();
   private final Secrets secrets;
@@ -84,13 +86,16 @@ public final class Session {
     }
   }
 
-  private Session(String run, Context context, ChildProcess child, boolean stripAnsi, int window,
-                  Secrets secrets, RunObserver observer) {
+  private Session(String run, Context context, ChildProcess child, boolean stripAnsi,
+                  boolean normalizeLineEndings, int window, Secrets secrets,
+                  RunObserver observer) {
     this.run = run;
     this.context = context;
     this.child = child;
     this.ansi = stripAnsi ? new AnsiFilter() : null;
-    this.offsetsExact = !stripAnsi;
+    this.lineEndings = normalizeLineEndings ? new LineEndings() : null;
+    // Filtered or normalised text no longer maps char for byte onto the transcript.
+    this.offsetsExact = !stripAnsi && !normalizeLineEndings;
     this.matcher = new PromptMatcher(window);
     this.secrets = secrets;
     this.masker = new SecretMasker(secrets);
@@ -100,14 +105,21 @@ public final class Session {
   /**
    * Starts a child and its consumer. Must be called on {@code context}.
    *
+   * @param stripAnsi remove ANSI escape sequences from the text the matcher sees
+   * @param normalizeLineEndings let the matcher see {@code "\r\n"} as {@code "\n"}, undoing
+   *     what a terminal does to a program's newlines, so a dialogue written for pipes matches on
+   *     a pty. Applied after {@code stripAnsi}. Match offsets then count the normalised text.
+   *     Observers, the transcript and the last lines keep the output as it came.
    * @throws SpawnException when the program cannot be started
    */
   public static Session start(RunInfo info, Launcher launcher, SpawnOptions options,
-                              Context context, boolean stripAnsi, int window, Secrets secrets,
-                              RunObserver observer) throws SpawnException {
+                              Context context, boolean stripAnsi, boolean normalizeLineEndings,
+                              int window, Secrets secrets, RunObserver observer)
+      throws SpawnException {
     String run = info.name();
     ChildProcess child = launcher.spawn(options, context);
-    Session s = new Session(run, context, child, stripAnsi, window, secrets, observer);
+    Session s = new Session(run, context, child, stripAnsi, normalizeLineEndings, window, secrets,
+        observer);
     if (LOG.isDebugEnabled()) {
       LOG.debug("[{}] spawn pid {} {}: {}", run, child.pid(),
           options.pty() ? "on a pty " + options.rows() + "x" + options.columns() : "over pipes",
@@ -265,7 +277,15 @@ public final class Session {
     if (text.isEmpty()) {
       return;
     }
+    // ANSI first: a sequence between '\r' and '\n' (a line cleared) must not keep them apart.
     String forMatch = ansi == null ? text : ansi.filter(text);
+    if (lineEndings != null) {
+      forMatch = lineEndings.normalize(forMatch);
+    }
+    matchNormalized(forMatch);
+  }
+
+  private void matchNormalized(String forMatch) {
     if (offsetsExact) {
       encodedFed += utf8Length(forMatch, 0, forMatch.length());
       offsetsExact = forMatch.indexOf('\ufffd') < 0;
@@ -284,6 +304,12 @@ public final class Session {
     String shownRest = shownDecoder.decode(held, 0, held.length) + shownDecoder.finish();
     show(held, shownRest);
     match(decoder.finish());
+    if (lineEndings != null) {
+      String heldBack = lineEndings.finish();
+      if (!heldBack.isEmpty()) {
+        matchNormalized(heldBack);
+      }
+    }
     LOG.debug("[{}] output ended after {} bytes", run, bytesRead);
     observer.outputEnded(run);
     Optional<MatchResult> r = matcher.eof();

@@ -8,7 +8,9 @@ import java.util.Map;
  * @param branch index of the branch that matched, in the order the branches were given
  * @param before the unmatched text that came before the match (at most the window's size)
  * @param text the matched text (empty for eof and timeout)
- * @param start absolute offset, in chars of decoded output since the stream began, of the match
+ * @param start absolute offset of the match, in chars of the text the matcher was fed since the
+ *     stream began: decoded output, after strip-ansi removed escape sequences and, on a pty,
+ *     {@code "\r\n"} was normalised to {@code "\n"} (so it is not an offset into the raw bytes)
  * @param end absolute offset just past the match
  * @param groups captured groups: numbered ("0", "1", ...) and named ones; unmatched groups absent
  */

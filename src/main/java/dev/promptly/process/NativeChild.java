@@ -108,6 +108,29 @@ final class NativeChild implements ChildProcess {
     }
   }
 
+  /**
+   * The child's process group, and every other process of its session: a shell with job control
+   * (an interactive shell on a pty) puts each job in a group of its own, which a signal to the
+   * child's group would miss. The session id is the child's pid, pinned until the reap.
+   */
+  private void signalSession(int signal) {
+    synchronized (reapLock) {
+      if (!reaped) {
+        killSession(signal);
+      }
+    }
+  }
+
+  /** Holding reapLock, not yet reaped. */
+  private void killSession(int signal) {
+    LibC.kill(-pid, signal);
+    for (int member : Sessions.members(pid)) {
+      if (member != pid) {
+        LibC.kill(member, signal); // ESRCH: it ended meanwhile
+      }
+    }
+  }
+
   @Override
   public void resize(int rows, int columns) {
     if (!pty) {
@@ -140,14 +163,14 @@ final class NativeChild implements ChildProcess {
         return;
       }
       if (graceMs == 0) {
-        signal(Signals.SIGKILL);
+        signalSession(Signals.SIGKILL);
         return;
       }
-      signal(Signals.SIGTERM);
+      signalSession(Signals.SIGTERM);
       post(v -> {
         long id = context.owner().setTimer(graceMs, t -> reactor.execute(() -> {
           if (status == null) {
-            signal(Signals.SIGKILL);
+            signalSession(Signals.SIGKILL);
           }
         }));
         reactor.execute(() -> killTimer = id);
@@ -268,7 +291,7 @@ final class NativeChild implements ChildProcess {
     synchronized (reapLock) {
       if (!reaped) {
         if (terminating) {
-          LibC.kill(-pid, Signals.SIGKILL);
+          killSession(Signals.SIGKILL);
         }
         LibC.waitpid(pid, null, LibC.WNOHANG);
         reaped = true;

@@ -51,9 +51,13 @@
  * output open after the child exited, or a child may close its output and live on.
  *
  * <h2>Terminate</h2>
- * SIGTERM to the group, SIGKILL to the group after the grace period if the child has not exited;
- * once it has, SIGKILL to the group (whatever it left behind), reap, hand on the output already
+ * SIGTERM to the session, SIGKILL to the session after the grace period if the child has not
+ * exited; once it has, SIGKILL to the session (whatever it left behind), reap, hand on the output already
  * buffered in the pipe or pty, then close the output (it ends even if a process that left the group
- * still holds it) and the input.
+ * still holds it) and the input. "The session" is the child's process group and every other
+ * process whose session id is the child's pid (found in /proc): an interactive shell on a pty puts
+ * each job in a group of its own, which a signal to the child's group alone would miss. The
+ * unreaped child pins that id, so no other session can be hit. A process that made a session of
+ * its own (a daemon) is out of reach, as it is meant to be.
  */
 package dev.promptly.process;

@@ -26,6 +26,9 @@ import javax.xml.stream.XMLStreamWriter;
  * characters escaped: XML 1.0 cannot hold them). Observes runs to keep those last lines.
  */
 public final class JunitReport implements RunObserver {
+  private static final java.time.format.DateTimeFormatter TIMESTAMP =
+      java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss", java.util.Locale.ROOT);
+
   /** Lines of output kept per run for {@code system-out}. */
   public static final int TAIL_LINES = 100;
 
@@ -84,8 +87,9 @@ public final class JunitReport implements RunObserver {
         x.writeAttribute("errors", "0");
         x.writeAttribute("skipped", "0");
         x.writeAttribute("time", seconds(total(runs)));
-        x.writeAttribute("timestamp", LocalDateTime.ofInstant(runs.get(0).started(),
-            ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
+        // Always with seconds: LocalDateTime.toString() drops ":00", which the schema refuses.
+        x.writeAttribute("timestamp", TIMESTAMP.format(LocalDateTime.ofInstant(
+            runs.get(0).started(), ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)));
         x.writeAttribute("hostname", hostname());
         x.writeAttribute("id", Integer.toString(id++));
         x.writeAttribute("package", "promptly");

@@ -108,6 +108,20 @@ class DialogueLoaderTest {
   }
 
   @Test
+  void crlfIsNormalisedOnAPtyUnlessKept() throws IOException {
+    assertThat(one("command: cat\npty: true\nsteps: []\n").terminal().normalizeCrLf())
+        .isTrue();
+    assertThat(one("command: cat\npty: true\ncrlf: normalize\nsteps: []\n").terminal()
+        .normalizeCrLf()).isTrue();
+    Dialogue kept = one("command: cat\npty: true\ncrlf: keep\nsteps: []\n");
+    assertThat(kept.terminal()).isEqualTo(new Dialogue.Terminal(24, 500, true, false, false));
+    assertThat(problems("command: cat\npty: true\ncrlf: lf\nsteps: []\n")).containsExactly(
+        "3:7: expected normalize (a pty's \\r\\n is matched as \\n) or keep, got 'lf'");
+    assertThat(problems("command: cat\ncrfl: keep\nsteps: []\n")).containsExactly(
+        "2:1: unknown key 'crfl' (did you mean 'crlf'?)");
+  }
+
+  @Test
   void commandStringsAreSplitLikeAShell() throws IOException {
     Dialogue d = one("command: printf '%s|' \"a b\" '' c\\ d\nsteps: []\n");
     assertThat(d.command()).containsExactly("printf", "%s|", "a b", "", "c d");
