@@ -1,5 +1,6 @@
 package dev.promptly.dsl;
 
+import dev.promptly.match.PromptMatcher;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -20,39 +21,8 @@ final class Regexes {
     return Pattern.compile(Vars.substitute(source, name -> PLACEHOLDER), Pattern.DOTALL);
   }
 
-  /**
-   * Names of the named groups {@code (?<name>...)} of a source that compiles. Java 17 has no
-   * public API for them (Pattern.namedGroups is Java 20), so scan, skipping escapes, quoted
-   * sections and character classes, where "(?<" is literal.
-   */
+  /** Names of the named groups {@code (?<name>...)} of a source, as the matcher finds them. */
   static Set<String> namedGroups(String source) {
-    Set<String> names = new LinkedHashSet<>();
-    int n = source.length();
-    int classDepth = 0;
-    for (int i = 0; i < n; i++) {
-      char c = source.charAt(i);
-      if (c == '\\') {
-        if (i + 1 < n && source.charAt(i + 1) == 'Q') {
-          int end = source.indexOf("\\E", i + 2);
-          i = end < 0 ? n : end + 1;
-        } else {
-          i++;
-        }
-      } else if (c == '[') {
-        classDepth++;
-      } else if (c == ']' && classDepth > 0) {
-        classDepth--;
-      } else if (classDepth == 0 && c == '(' && source.startsWith("(?<", i) && i + 3 < n
-          && Character.isLetter(source.charAt(i + 3))) {
-        int j = i + 3;
-        while (j < n && Character.isLetterOrDigit(source.charAt(j))) {
-          j++;
-        }
-        if (j < n && source.charAt(j) == '>') {
-          names.add(source.substring(i + 3, j));
-        }
-      }
-    }
-    return names;
+    return new LinkedHashSet<>(PromptMatcher.groupNames(source));
   }
 }

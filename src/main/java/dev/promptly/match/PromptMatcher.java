@@ -399,7 +399,7 @@ public final class PromptMatcher {
    * source is scanned for {@code (?<name>} outside escapes, quotes and character classes; a false
    * hit is harmless (it is checked against the matcher).
    */
-  static List<String> groupNames(String regex) {
+  public static List<String> groupNames(String regex) {
     List<String> names = new ArrayList<>();
     int n = regex.length();
     int classDepth = 0;
