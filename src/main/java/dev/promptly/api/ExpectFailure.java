@@ -29,12 +29,12 @@ public final class ExpectFailure extends PromptlyException {
     EOF
   }
 
-  private final String session;
-  private final Reason reason;
+  private final transient String session;
+  private final transient Reason reason;
   private final transient List<Pattern> patterns;
-  private final Duration elapsed;
-  private final Duration timeout;
-  private final List<String> lastLines;
+  private final transient Duration elapsed;
+  private final transient Duration timeout;
+  private final transient List<String> lastLines;
 
   ExpectFailure(String session, Reason reason, List<Pattern> patterns, Duration elapsed,
                 Duration timeout, List<String> lastLines) {
