@@ -26,7 +26,16 @@ public final class RunOptions {
   private int window = DEFAULT_WINDOW;
   private boolean failFast;
 
-  /** At most this many children alive at once (default: the number of processors). */
+  /** Options with the defaults. */
+  public RunOptions() {
+  }
+
+  /**
+   * At most this many children alive at once (default: the number of processors).
+   *
+   * @param jobs the bound, at least 1
+   * @return this
+   */
   public RunOptions setJobs(int jobs) {
     if (jobs < 1) {
       throw new IllegalArgumentException("jobs must be at least 1, got " + jobs);
@@ -35,56 +44,112 @@ public final class RunOptions {
     return this;
   }
 
+  /**
+   * The concurrency bound.
+   *
+   * @return the most children alive at once
+   */
   public int getJobs() {
     return jobs;
   }
 
-  /** Step timeout used when neither the step nor the dialogue sets one. */
+  /**
+   * Step timeout used when neither the step nor the dialogue sets one ({@code --timeout}).
+   *
+   * @param timeout the limit
+   * @return this
+   */
   public RunOptions setTimeout(Duration timeout) {
     this.timeout = Objects.requireNonNull(timeout);
     return this;
   }
 
+  /**
+   * The default step timeout.
+   *
+   * @return the limit
+   */
   public Duration getTimeout() {
     return timeout;
   }
 
-  /** Time between SIGTERM and SIGKILL when a child is terminated. */
+  /**
+   * Time between SIGTERM and SIGKILL when a child is terminated ({@code --grace}).
+   *
+   * @param grace the grace period
+   * @return this
+   */
   public RunOptions setGrace(Duration grace) {
     this.grace = Objects.requireNonNull(grace);
     return this;
   }
 
+  /**
+   * The grace period.
+   *
+   * @return the grace period
+   */
   public Duration getGrace() {
     return grace;
   }
 
-  /** A variable for every dialogue; overrides the dialogue's own {@code vars}. */
+  /**
+   * A variable for every dialogue; overrides the dialogue's own {@code vars} ({@code --var}).
+   *
+   * @param name the variable
+   * @param value its value
+   * @return this
+   */
   public RunOptions putVar(String name, String value) {
     vars.put(name, value);
     return this;
   }
 
+  /**
+   * The variables put.
+   *
+   * @return the variables
+   */
   public Map<String, String> getVars() {
     return Map.copyOf(vars);
   }
 
-  /** Chars of unmatched output a regex searches (memory per child is about twice this). */
+  /**
+   * Chars of unmatched output a regex searches (memory per child is about twice this).
+   *
+   * @param window the window's size in chars
+   * @return this
+   */
   public RunOptions setWindow(int window) {
     this.window = window;
     return this;
   }
 
+  /**
+   * The regex window.
+   *
+   * @return the window's size in chars
+   */
   public int getWindow() {
     return window;
   }
 
-  /** After the first failure, start no new run and terminate the running ones. */
+  /**
+   * After the first failure, start no new run and terminate the running ones.
+   *
+   * @param failFast true to stop at the first failure
+   * @return this
+   */
   public RunOptions setFailFast(boolean failFast) {
     this.failFast = failFast;
     return this;
   }
 
+  /**
+   * Whether runs stop at the first failure.
+   *
+   * @return true when they do
+   */
   public boolean isFailFast() {
     return failFast;
   }

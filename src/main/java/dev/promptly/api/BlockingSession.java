@@ -1,0 +1,260 @@
+package dev.promptly.api;
+
+import dev.promptly.engine.Texts;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One child, driven by calls that wait for their result: the blocking facade over
+ * {@link Session}, for scripts and tests. Each call waits at most the session's
+ * {@link #timeout()} (default 10 s) and throws an unchecked exception whose message is as
+ * helpful as the command line's: {@link ExpectFailure} names the patterns, the time against the
+ * limit and the last lines received; {@link PromptlyException} says what else did not happen.
+ *
+ * <pre>{@code
+ * try (BlockingSession s = Promptly.blocking().spawn("python3", "-i")) {
+ *   s.expect(">>> ");
+ *   s.sendLine("print('Вы ввели', 'Zoot')");
+ *   Match m = s.expect(Pattern.regex("Вы ввели (?<who>\\w+)"));
+ *   assert m.group("who").equals("Zoot");
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} terminates the child's process group and reaps it. Not for Vert.x
+ * event-loop threads (calls there throw {@link IllegalStateException}). Calls of one session
+ * are meant for one thread at a time.
+ */
+public final class BlockingSession implements AutoCloseable {
+  // The expect's own timer decides; this only covers a stalled event loop.
+  private static final Duration MARGIN = Duration.ofSeconds(5);
+
+  private final Expect owner;
+  private final Session session;
+  private volatile Duration timeout;
+  private volatile boolean closed;
+
+  BlockingSession(Expect owner, Session session, Duration timeout) {
+    this.owner = owner;
+    this.session = session;
+    this.timeout = timeout;
+  }
+
+  /**
+   * The asynchronous session underneath, for handlers and events.
+   *
+   * @return the session
+   */
+  public Session async() {
+    return session;
+  }
+
+  /**
+   * The session's name in messages.
+   *
+   * @return the name
+   */
+  public String name() {
+    return session.name();
+  }
+
+  /**
+   * The child's process id (also its process group's id).
+   *
+   * @return the pid
+   */
+  public long pid() {
+    return session.pid();
+  }
+
+  /**
+   * The time limit of an expect without one, and of every wait for a send, a close or the exit.
+   *
+   * @param timeout the limit
+   * @return this
+   */
+  public BlockingSession setTimeout(Duration timeout) {
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    return this;
+  }
+
+  /**
+   * The session's time limit.
+   *
+   * @return the limit
+   */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * Waits for literal text.
+   *
+   * @param literal the text (no wildcards)
+   * @return the match
+   * @throws ExpectFailure when the time runs out or the output ends first
+   */
+  public Match expect(String literal) {
+    return expect(timeout, Pattern.literal(literal));
+  }
+
+  /**
+   * Waits for the earliest match among {@code patterns}.
+   *
+   * @param patterns one or more patterns; {@link Pattern#eof()} and {@link Pattern#timeout()}
+   *     listed make those outcomes ordinary matches
+   * @return the match; {@link Match#index()} says which pattern
+   * @throws ExpectFailure when the time runs out or the output ends first
+   */
+  public Match expect(Pattern... patterns) {
+    return expect(timeout, patterns);
+  }
+
+  /**
+   * Waits, up to {@code limit}, for the earliest match among {@code patterns}.
+   *
+   * @param limit the limit of this expect
+   * @param patterns one or more patterns
+   * @return the match
+   * @throws ExpectFailure when the time runs out or the output ends first
+   */
+  public Match expect(Duration limit, Pattern... patterns) {
+    return Expect.await(session.expect(limit, patterns), limit.plus(MARGIN),
+        () -> name() + ": no answer from the session within " + Texts.duration(limit.plus(MARGIN))
+            + " (is its event loop blocked?)");
+  }
+
+  /**
+   * Waits for the end of the child's output; the output before it stays in
+   * {@link Match#before()}.
+   *
+   * @return the match of {@link Pattern#eof()}
+   * @throws ExpectFailure when the time runs out first
+   */
+  public Match expectEof() {
+    return expect(timeout, Pattern.eof());
+  }
+
+  /**
+   * Sends text as is; waits while the child's input is full.
+   *
+   * @param text the text
+   * @throws PromptlyException when the child does not take it within the time limit
+   */
+  public void send(String text) {
+    waitFor(session.send(text), "send " + Texts.visible(text));
+  }
+
+  /**
+   * Sends the text and a newline.
+   *
+   * @param line the line, without its newline
+   * @throws PromptlyException when the child does not take it within the time limit
+   */
+  public void sendLine(String line) {
+    waitFor(session.sendLine(line), "send " + Texts.visible(line + "\n"));
+  }
+
+  /**
+   * Sends a control character: {@code 'c'} for ^C, {@code 'd'} for ^D.
+   *
+   * @param key a letter, or one of {@code @ [ \ ] ^ _ ?}
+   * @throws PromptlyException when the child does not take it within the time limit
+   */
+  public void sendControl(char key) {
+    waitFor(session.sendControl(key), "send ^" + Character.toUpperCase(key));
+  }
+
+  /**
+   * Ends the child's input: EOF on a pipe, ^D on a pseudo-terminal.
+   *
+   * @throws PromptlyException when that does not happen within the time limit
+   */
+  public void closeInput() {
+    waitFor(session.closeInput(), "close the input");
+  }
+
+  /**
+   * Sends a signal to the child's process group.
+   *
+   * @param signal {@code "INT"}, {@code "SIGHUP"}, {@code "15"}, ...
+   */
+  public void signal(String signal) {
+    session.signal(signal);
+  }
+
+  /**
+   * Waits, up to the time limit, for the child to exit.
+   *
+   * @return the exit status or signal
+   * @throws PromptlyException when the child is still running after the limit
+   */
+  public Exit exit() {
+    return exit(timeout);
+  }
+
+  /**
+   * Waits, up to {@code limit}, for the child to exit.
+   *
+   * @param limit how long to wait
+   * @return the exit status or signal
+   * @throws PromptlyException when the child is still running after the limit, with the last
+   *     lines it wrote
+   */
+  public Exit exit(Duration limit) {
+    return Expect.await(session.exit(), limit, () -> name() + ": the child (pid " + pid()
+        + ") was still running after " + Texts.duration(limit) + "\n" + lastLinesText());
+  }
+
+  /**
+   * Kills the child's process group (SIGKILL) and waits until it is reaped.
+   *
+   * @return how the child ended
+   */
+  public Exit kill() {
+    return Expect.await(session.kill(), timeout.plus(MARGIN),
+        () -> name() + ": the child (pid " + pid() + ") could not be reaped after SIGKILL");
+  }
+
+  /**
+   * The last lines the child wrote.
+   *
+   * @return at most the last 20 lines
+   */
+  public List<String> lastLines() {
+    return Expect.await(session.lastLines(), timeout, () -> name() + ": no answer");
+  }
+
+  /**
+   * Terminates the child's process group (SIGTERM, SIGKILL after the grace period) and waits
+   * until the child is reaped; then releases what the session held. Harmless when called again
+   * or after the child exited.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      Expect.await(session.close(), session.grace().plus(timeout),
+          () -> name() + ": the child (pid " + pid() + ") could not be reaped");
+    } finally {
+      owner.closed(this);
+    }
+  }
+
+  private void waitFor(io.vertx.core.Future<Void> f, String what) {
+    Expect.await(f, timeout, () -> name() + ": could not " + what + " within "
+        + Texts.duration(timeout) + ": the child is not reading its input\n" + lastLinesText());
+  }
+
+  private String lastLinesText() {
+    try {
+      return Texts.lastLines(session.lastLines().toCompletionStage().toCompletableFuture()
+          .get(1, java.util.concurrent.TimeUnit.SECONDS));
+    } catch (Exception e) {
+      return "(last lines unavailable)";
+    }
+  }
+}
