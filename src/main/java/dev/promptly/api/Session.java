@@ -8,6 +8,7 @@ import dev.promptly.process.Launcher;
 import dev.promptly.process.Signals;
 import dev.promptly.process.SpawnException;
 import dev.promptly.process.SpawnOptions;
+import dev.promptly.report.RunInfo;
 import dev.promptly.report.RunObserver;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -101,9 +102,14 @@ public final class Session {
           options.getEnv(), options.isPty(), options.getRows(), options.getColumns(),
           options.isEcho());
       try {
-        dev.promptly.engine.Session inner = dev.promptly.engine.Session.start(options.getName(),
-            launcher, spawn, context, options.isStripAnsi(), options.getWindow(), new Secrets(),
-            RunObserver.NONE, true);
+        RunInfo info = new RunInfo(options.getName(), null, String.join(" ",
+            options.getCommand()), 0, true, options.isPty(), options.getRows(),
+            options.getColumns(), options.getEnv().get("TERM"), java.time.Instant.now());
+        // A session sees the terminal's output as it is ("\r\n"), as pexpect users expect;
+        // dialogues (YAML or DialogueBuilder) normalise it to "\n" for matching.
+        dev.promptly.engine.Session inner = dev.promptly.engine.Session.start(info, launcher,
+            spawn, context, options.isStripAnsi(), false, options.getWindow(),
+            new Secrets(), RunObserver.NONE);
         return Future.succeededFuture(new Session(inner, context, options, id));
       } catch (SpawnException e) {
         return Future.failedFuture(new PromptlyException("cannot start "
