@@ -50,10 +50,14 @@ final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** Set by Main's fast path, which runs this command without picocli (and without a spec). */
+  PrintWriter fastOut;
+  PrintWriter fastErr;
+
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = fastOut != null ? fastOut : spec.commandLine().getOut();
+    PrintWriter err = fastErr != null ? fastErr : spec.commandLine().getErr();
     RunOptions options = new RunOptions();
     try {
       if (jobs != null) {
