@@ -82,10 +82,14 @@ final class RunCommand implements Callable<Integer> {
   /** Set by tests: the terminal checks of a real console do not apply to their writers. */
   static volatile boolean consoleChecks = true;
 
+  /** Set by Main's fast path, which runs this command without picocli (and without a spec). */
+  PrintWriter fastOut;
+  PrintWriter fastErr;
+
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = fastOut != null ? fastOut : spec.commandLine().getOut();
+    PrintWriter err = fastErr != null ? fastErr : spec.commandLine().getErr();
     RunOptions options = new RunOptions().setFailFast(failFast);
     try {
       if (jobs != null) {

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,12 @@ final class Reactor {
   private final Thread thread;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakePending = new AtomicBoolean();
+  /**
+   * True while the thread waits in Java (no fd registered, no task): it is then woken by unpark,
+   * not through the eventfd. A thread blocked in a native call (epoll_wait) holds up JVM exit by
+   * up to ~300 ms (HotSpot waits for threads in native), so an idle reactor never sits in one.
+   */
+  private volatile boolean parked;
   private final Memory wakeBuf = new Memory(8);
   /** Only ever read: the 1 added to the eventfd counter, shared by every waking thread. */
   private final Memory wakeOne = new Memory(8);
@@ -70,7 +77,12 @@ final class Reactor {
   /** Runs {@code task} on the reactor thread, soon; from the reactor itself, after this round. */
   void execute(Runnable task) {
     tasks.add(task);
-    if (!inReactor() && wakePending.compareAndSet(false, true)) {
+    if (inReactor()) {
+      return;
+    }
+    if (parked) {
+      LockSupport.unpark(thread);
+    } else if (wakePending.compareAndSet(false, true)) {
       LibC.write(wakeFd, wakeOne, 8);
     }
   }
@@ -106,6 +118,17 @@ final class Reactor {
 
   private void loop() {
     while (true) {
+      if (handlers.isEmpty()) {
+        // Nothing to watch: wait in Java. parked is set before tasks is checked, and execute()
+        // adds before it reads parked, so a task is never left waiting for a wake-up.
+        parked = true;
+        while (tasks.isEmpty()) {
+          LockSupport.park(this);
+        }
+        parked = false;
+        runTasks();
+        continue;
+      }
       int n = LibC.epoll_wait(epfd, events, MAX_EVENTS, -1);
       if (n < 0) {
         int errno = LibC.errno();
@@ -133,13 +156,17 @@ final class Reactor {
           }
         }
       }
-      Runnable task;
-      while ((task = tasks.poll()) != null) {
-        try {
-          task.run();
-        } catch (Throwable t) {
-          LOG.error("child I/O task failed", t);
-        }
+      runTasks();
+    }
+  }
+
+  private void runTasks() {
+    Runnable task;
+    while ((task = tasks.poll()) != null) {
+      try {
+        task.run();
+      } catch (Throwable t) {
+        LOG.error("child I/O task failed", t);
       }
     }
   }
