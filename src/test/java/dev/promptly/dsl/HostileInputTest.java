@@ -115,6 +115,15 @@ class HostileInputTest {
   }
 
   @Test
+  void invisibleCharactersAreShownInMessages() throws IOException {
+    // A stray byte-order mark or a bidi override in a key would make the message lie.
+    assertThat(problems("command: [cat]\nsteps: []\n\uFEFFname: x\n"))
+        .containsExactly("3:1: unknown key '\\ufeffname' (did you mean 'name'?)");
+    assertThat(problems("command: [cat]\nsteps: []\nna\u202Eme\u200B: x\n"))
+        .containsExactly("3:1: unknown key 'na\\u202eme\\u200b' (did you mean 'name'?)");
+  }
+
+  @Test
   void controlCharactersYamlForbidsAreReported() throws IOException {
     assertThat(problems("command: [cat]\nsteps: []\nname: a\u0001b\n"))
         .containsExactly("3:8: character U+0001 is not allowed in YAML");
