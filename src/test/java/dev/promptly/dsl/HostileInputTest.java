@@ -115,6 +115,29 @@ class HostileInputTest {
   }
 
   @Test
+  void tagsOtherThanTheCoreOnesAreRefusedWhereTheyStand() throws IOException {
+    assertThat(problems("""
+        command: !!java.lang.ProcessBuilder [touch, /tmp/pwned]
+        steps:
+          - expect: !<tag:yaml.org,2002:java.lang.Runtime> x
+          - send: !custom "y"
+        """)).containsExactly(
+        "1:10: tag '!!java.lang.ProcessBuilder' is not supported: dialogues are plain data "
+            + "(allowed: !!str, !!int, !!float, !!bool, !!null, !!seq, !!map)",
+        "3:13: tag '!!java.lang.Runtime' is not supported: dialogues are plain data "
+            + "(allowed: !!str, !!int, !!float, !!bool, !!null, !!seq, !!map)",
+        "4:11: tag '!custom' is not supported: dialogues are plain data "
+            + "(allowed: !!str, !!int, !!float, !!bool, !!null, !!seq, !!map)");
+    // The core schema's tags, and the non-specific "!", are plain YAML.
+    assertThat(problems("""
+        command: !!seq [echo, !!str 42, ! "x"]
+        name: !!str 007
+        exit: !!int 0
+        steps: []
+        """)).isEmpty();
+  }
+
+  @Test
   void invisibleCharactersAreShownInMessages() throws IOException {
     // A stray byte-order mark or a bidi override in a key would make the message lie.
     assertThat(problems("command: [cat]\nsteps: []\n\uFEFFname: x\n"))
