@@ -128,8 +128,9 @@ final class NativeChild implements ChildProcess {
     if (rows < 1 || columns < 1 || rows > 0xFFFF || columns > 0xFFFF) {
       throw new IllegalArgumentException("bad terminal size: " + rows + "x" + columns);
     }
-    Memory ws = NativeLauncher.winsize(rows, columns);
-    input.ioctl(LibC.TIOCSWINSZ, ws);
+    try (Memory ws = NativeLauncher.winsize(rows, columns)) {
+      input.ioctl(LibC.TIOCSWINSZ, ws);
+    }
   }
 
   @Override
