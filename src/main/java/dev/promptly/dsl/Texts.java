@@ -20,6 +20,8 @@ final class Texts {
         default -> {
           if (c < 0x20 || c == 0x7f) {
             b.append(String.format("\\x%02x", (int) c));
+          } else if (invisible(c)) {
+            b.append(String.format("\\u%04x", (int) c));
           } else {
             b.append(c);
           }
@@ -30,6 +32,17 @@ final class Texts {
       b.append("...");
     }
     return b.toString();
+  }
+
+  /**
+   * Characters a terminal shows as nothing, or that reorder what follows (a byte-order mark,
+   * zero-width and bidi controls, C1 controls, line separators): quoted as they stand, a message
+   * such as "unknown key 'name' (did you mean 'name'?)" would hide the very difference.
+   */
+  private static boolean invisible(char c) {
+    int type = Character.getType(c);
+    return (c >= 0x80 && c < 0xa0) || type == Character.FORMAT
+        || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
   }
 
   /** Runs of white space (new lines included) become one space: messages are one line. */

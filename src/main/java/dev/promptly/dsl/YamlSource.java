@@ -20,8 +20,10 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.api.lowlevel.Parse;
 import org.snakeyaml.engine.v2.events.AliasEvent;
+import org.snakeyaml.engine.v2.events.CollectionStartEvent;
 import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.events.NodeEvent;
+import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.ReaderException;
@@ -37,6 +39,12 @@ final class YamlSource {
   static final long MAX_BYTES = 10L * 1024 * 1024;
   static final int MAX_DEPTH = 64;
   static final int MAX_COLLECTION_ALIASES = 50;
+  static final int MAX_TAG_PROBLEMS = 20;
+  private static final String CORE_PREFIX = "tag:yaml.org,2002:";
+  /** The core schema's tags, and "!" (non-specific: a plain string). */
+  private static final Set<String> CORE_TAGS = Set.of("!", CORE_PREFIX + "str",
+      CORE_PREFIX + "int", CORE_PREFIX + "float", CORE_PREFIX + "bool", CORE_PREFIX + "null",
+      CORE_PREFIX + "seq", CORE_PREFIX + "map");
 
   private YamlSource() {
   }
@@ -148,6 +156,7 @@ final class YamlSource {
                                   List<Problem> problems) {
     int depth = 0;
     int aliases = 0;
+    int tags = 0;
     Set<String> collectionAnchors = new HashSet<>();
     for (Event e : new Parse(settings).parseString(text)) {
       switch (e.getEventId()) {
@@ -158,7 +167,9 @@ final class YamlSource {
             return false;
           }
           ((NodeEvent) e).getAnchor().ifPresent(a -> collectionAnchors.add(a.getValue()));
+          tags += checkTag(file, e, ((CollectionStartEvent) e).getTag(), tags, problems);
         }
+        case Scalar -> tags += checkTag(file, e, ((ScalarEvent) e).getTag(), tags, problems);
         case MappingEnd, SequenceEnd -> depth--;
         case Alias -> {
           if (collectionAnchors.contains(((AliasEvent) e).getAlias().getValue())
@@ -172,7 +183,28 @@ final class YamlSource {
         }
       }
     }
-    return true;
+    return tags == 0;
+  }
+
+  /**
+   * 1 after adding a problem for a tag other than YAML's core ones. Nothing is ever built from a
+   * tag (the composer makes nodes, never objects), but a file that asks for
+   * {@code !!java.lang.Runtime} or {@code !custom} means something promptly would silently
+   * ignore: it is refused where it stands. The first {@link #MAX_TAG_PROBLEMS} are reported.
+   */
+  private static int checkTag(Path file, Event e, Optional<String> tag, int reported,
+                              List<Problem> problems) {
+    if (tag.isEmpty() || CORE_TAGS.contains(tag.get())) {
+      return 0;
+    }
+    if (reported < MAX_TAG_PROBLEMS) {
+      String t = tag.get();
+      String shown = t.startsWith(CORE_PREFIX) ? "!!" + t.substring(CORE_PREFIX.length()) : t;
+      problems.add(new Problem(pos(file, e), "tag '" + Texts.shorten(shown)
+          + "' is not supported: dialogues are plain data (allowed: !!str, !!int, !!float, "
+          + "!!bool, !!null, !!seq, !!map)"));
+    }
+    return 1;
   }
 
   static SourcePos at(Path file, Mark m) {

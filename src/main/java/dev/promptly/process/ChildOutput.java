@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The child's output as a ReadStream. The reactor never stops reading: flow control here only
+ * The child's output as a ReadStream. Pausing never stops the reading: flow control here only
  * decides when buffered chunks reach the handler, so a paused consumer costs memory, never a stalled
  * child. All state is touched on the child's context only (the reactor hops there first).
  *

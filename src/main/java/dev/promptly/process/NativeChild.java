@@ -12,6 +12,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,13 @@ final class NativeChild implements ChildProcess {
   private static final Memory READ_BUFFER = new Memory(READ_SIZE);
   private static final ByteBuffer READ_VIEW = READ_BUFFER.getByteBuffer(0, READ_SIZE);
   private static final Memory SIGINFO = new Memory(LibC.SIGINFO_SIZE);
+  /**
+   * Bytes read but not yet handed to the output stream on the child's context. Above this the
+   * reactor stops reading this child until the context has caught up to half of it: a child
+   * that writes faster than its context can decode and match would otherwise fill the heap with
+   * queued chunks, and its timers (the step's timeout) would wait behind them for seconds.
+   */
+  static final long MAX_IN_FLIGHT = 1024 * 1024;
 
   private final int pid;
   private final boolean pty;
@@ -51,6 +60,9 @@ final class NativeChild implements ChildProcess {
   private boolean terminating;
   private long killTimer = -1;
   private final List<Promise<ExitStatus>> terminations = new ArrayList<>(1);
+  private final AtomicLong inFlight = new AtomicLong();
+  /** Set on the reactor when it stops reading; whoever clears it re-registers the fd. */
+  private final AtomicBoolean throttled = new AtomicBoolean();
 
   NativeChild(int pid, int outFd, int inFd, int pidfd, boolean pty, byte veof, Context context) {
     this.pid = pid;
@@ -65,7 +77,7 @@ final class NativeChild implements ChildProcess {
   }
 
   private void register() {
-    outToken = reactor.add(outFd, LibC.EPOLLIN, ev -> onReadable());
+    watchOutput();
     pidToken = reactor.add(pidfd, LibC.EPOLLIN, ev -> onExited());
   }
 
@@ -139,8 +151,9 @@ final class NativeChild implements ChildProcess {
     if (rows < 1 || columns < 1 || rows > 0xFFFF || columns > 0xFFFF) {
       throw new IllegalArgumentException("bad terminal size: " + rows + "x" + columns);
     }
-    Memory ws = NativeLauncher.winsize(rows, columns);
-    input.ioctl(LibC.TIOCSWINSZ, ws);
+    try (Memory ws = NativeLauncher.winsize(rows, columns)) {
+      input.ioctl(LibC.TIOCSWINSZ, ws);
+    }
   }
 
   @Override
@@ -183,11 +196,13 @@ final class NativeChild implements ChildProcess {
    * Hands {@code task} to the child's context. A closed Vert.x refuses it: the reactor carries on
    * with its bookkeeping (fds are still closed, the child still reaped) rather than stop half-way.
    */
-  private void post(io.vertx.core.Handler<Void> task) {
+  private boolean post(io.vertx.core.Handler<Void> task) {
     try {
       context.runOnContext(task);
+      return true;
     } catch (RuntimeException e) {
       LOG.debug("context refused a child event (Vert.x closed?)", e);
+      return false;
     }
   }
 
@@ -217,7 +232,44 @@ final class NativeChild implements ChildProcess {
     Buffer chunk = Buffer.buffer(n);
     READ_VIEW.clear().limit(n);
     chunk.setBytes(0, READ_VIEW);
-    post(v -> output.onData(chunk));
+    long queued = inFlight.addAndGet(n);
+    if (!post(v -> delivered(chunk))) {
+      inFlight.addAndGet(-n);
+      return;
+    }
+    if (queued >= MAX_IN_FLIGHT && outFd >= 0 && throttled.compareAndSet(false, true)) {
+      // Stop reading until the context has caught up. The pipe fills and the child blocks on
+      // its write, as it would under a slow terminal; it is never left blocked, because the
+      // context always works through what it holds. The check after the flag catches a context
+      // that caught up before the flag was set.
+      reactor.remove(outFd, outToken);
+      outToken = -1;
+      if (inFlight.get() <= MAX_IN_FLIGHT / 2) {
+        resumeReading();
+      }
+    }
+  }
+
+  /** Context: a chunk reaches the stream; reading resumes once half the backlog is gone. */
+  private void delivered(Buffer chunk) {
+    try {
+      output.onData(chunk);
+    } finally {
+      if (inFlight.addAndGet(-chunk.length()) <= MAX_IN_FLIGHT / 2 && throttled.get()) {
+        reactor.execute(this::resumeReading);
+      }
+    }
+  }
+
+  /** Reactor: watch the output again after a throttle (unless it has ended meanwhile). */
+  private void resumeReading() {
+    if (throttled.compareAndSet(true, false) && outFd >= 0) {
+      watchOutput();
+    }
+  }
+
+  private void watchOutput() {
+    outToken = reactor.add(outFd, LibC.EPOLLIN, ev -> onReadable());
   }
 
   private void endOutput(Throwable error) {

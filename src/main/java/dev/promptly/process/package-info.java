@@ -36,8 +36,12 @@
  * flooding child cannot starve the others), the input fds that are momentarily full (EPOLLOUT),
  * and every child's pidfd; an eventfd wakes it for new work. Bytes read are copied once into a
  * Vert.x Buffer and handed to the child's context with runOnContext: all handlers and futures of a
- * child run on the context given at spawn. The reactor never stops reading: pausing the output
- * keeps chunks in memory, so a child can never block on a full pipe because of the consumer.
+ * child run on the context given at spawn. Pausing the output keeps chunks in memory, so a child
+ * never blocks on a full pipe because of what the consumer does. Only the context's own pace
+ * bounds the reading: when more than 1 MiB read for a child waits to reach its context, the
+ * reactor stops watching that child's output until half of it has been handed on. A child that
+ * writes faster than its context decodes and matches then waits on its pipe, as under a slow
+ * terminal, instead of filling the heap and delaying the context's timers by seconds.
  * Input is written straight from the caller when the fd takes it (no thread hop for a short line
  * to a waiting child); the rest is queued and written by the reactor, with writeQueueFull and a
  * drain handler when the queue falls to half (64 KiB by default).

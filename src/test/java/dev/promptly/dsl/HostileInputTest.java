@@ -115,6 +115,38 @@ class HostileInputTest {
   }
 
   @Test
+  void tagsOtherThanTheCoreOnesAreRefusedWhereTheyStand() throws IOException {
+    assertThat(problems("""
+        command: !!java.lang.ProcessBuilder [touch, /tmp/pwned]
+        steps:
+          - expect: !<tag:yaml.org,2002:java.lang.Runtime> x
+          - send: !custom "y"
+        """)).containsExactly(
+        "1:10: tag '!!java.lang.ProcessBuilder' is not supported: dialogues are plain data "
+            + "(allowed: !!str, !!int, !!float, !!bool, !!null, !!seq, !!map)",
+        "3:13: tag '!!java.lang.Runtime' is not supported: dialogues are plain data "
+            + "(allowed: !!str, !!int, !!float, !!bool, !!null, !!seq, !!map)",
+        "4:11: tag '!custom' is not supported: dialogues are plain data "
+            + "(allowed: !!str, !!int, !!float, !!bool, !!null, !!seq, !!map)");
+    // The core schema's tags, and the non-specific "!", are plain YAML.
+    assertThat(problems("""
+        command: !!seq [echo, !!str 42, ! "x"]
+        name: !!str 007
+        exit: !!int 0
+        steps: []
+        """)).isEmpty();
+  }
+
+  @Test
+  void invisibleCharactersAreShownInMessages() throws IOException {
+    // A stray byte-order mark or a bidi override in a key would make the message lie.
+    assertThat(problems("command: [cat]\nsteps: []\n\uFEFFname: x\n"))
+        .containsExactly("3:1: unknown key '\\ufeffname' (did you mean 'name'?)");
+    assertThat(problems("command: [cat]\nsteps: []\nna\u202Eme\u200B: x\n"))
+        .containsExactly("3:1: unknown key 'na\\u202eme\\u200b' (did you mean 'name'?)");
+  }
+
+  @Test
   void controlCharactersYamlForbidsAreReported() throws IOException {
     assertThat(problems("command: [cat]\nsteps: []\nname: a\u0001b\n"))
         .containsExactly("3:8: character U+0001 is not allowed in YAML");
