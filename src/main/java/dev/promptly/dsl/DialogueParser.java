@@ -647,7 +647,11 @@ final class DialogueParser {
       try {
         Regexes.compileForCheck(text);
       } catch (PatternSyntaxException ex) {
-        error(only.value(), "bad regex: " + Texts.oneLine(ex.getDescription())
+        // The JDK calls a trailing lone backslash an "Unexpected internal error".
+        String why = ex.getDescription().startsWith("Unexpected internal error")
+            && text.endsWith("\\") ? "a lone '\\' at the end escapes nothing"
+            : Texts.oneLine(ex.getDescription());
+        error(only.value(), "bad regex: " + why
             + (ex.getIndex() >= 0 ? " near index " + ex.getIndex() : ""));
         return null;
       }

@@ -141,6 +141,13 @@ final class YamlSource {
           String.format("character U+%04X is not allowed in YAML", e.getCodePoint())));
     } catch (YamlEngineException e) {
       problems.add(new Problem(new SourcePos(file, 1, 1), Texts.oneLine(e.getMessage())));
+    } catch (RuntimeException e) {
+      // The scanner itself can trip on malformed input (an unfinished "\x" escape at the end of
+      // the file throws NumberFormatException in snakeyaml-engine 3.2): still a message, placed
+      // at the end, where such unfinished text stands.
+      int[] lc = lineColumn(text, text.length());
+      problems.add(new Problem(new SourcePos(file, lc[0], lc[1]), "not valid YAML: the parser "
+          + "could not read the file (look for an unfinished quoted string or escape)"));
     } catch (StackOverflowError e) {
       // Should not happen after precheck; a safety net so no input can crash a caller.
       problems.add(new Problem(new SourcePos(file, 1, 1), "nested too deeply"));

@@ -510,4 +510,19 @@ class DialogueLoaderTest {
     assertThat(DialogueLoader.load(f, Map.of()).problems()).extracting(Problem::toString)
         .containsExactly(f + ":3:1: unknown key 'pyt' (did you mean 'pty'?)");
   }
+
+  @Test
+  void whatTheFuzzFoundIsAPlacedMessage() throws IOException {
+    // A regex ending in a lone backslash: the JDK's own words are "Unexpected internal error".
+    assertThat(problems("""
+        command: [ls]
+        steps:
+          - expect: {regex: 'total \\'}
+        """)).containsExactly(
+            "3:21: bad regex: a lone '\\' at the end escapes nothing near index 7");
+    // An unfinished \x escape at the very end of the file trips the YAML scanner itself.
+    assertThat(problems("command: [ls]\nsteps:\n  - send: \"\\x"))
+        .containsExactly("3:14: not valid YAML: the parser could not read the file "
+            + "(look for an unfinished quoted string or escape)");
+  }
 }
