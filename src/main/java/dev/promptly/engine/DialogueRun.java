@@ -130,19 +130,46 @@ public final class DialogueRun {
   }
 
   private SpawnOptions spawnOptions() {
-    // Each argument is substituted on its own: a value is never split into more arguments.
-    List<String> argv = new ArrayList<>();
-    for (String a : DialogueLoader.argv(dialogue)) {
-      argv.add(substitute(a));
-    }
     Map<String, String> env = new LinkedHashMap<>(System.getenv());
     dialogue.env().forEach((k, v) -> env.put(k, substitute(v)));
+    // Each argument is substituted on its own: a value is never split into more arguments.
+    List<String> argv = new ArrayList<>();
+    List<String> given = DialogueLoader.argv(dialogue);
+    for (int i = 0; i < given.size(); i++) {
+      boolean script = dialogue.shell() && i == given.size() - 1;
+      argv.add(script ? shellScript(given.get(i), env) : substitute(given.get(i)));
+    }
     if (dialogue.pty()) {
       env.putIfAbsent("TERM", "dumb");
     }
     Dialogue.Terminal t = dialogue.terminal();
-    return new SpawnOptions(argv, DialogueLoader.resolveCwd(dialogue, this::lookup), env, dialogue.pty(), t.rows(), t.columns(),
-        t.echo());
+    return new SpawnOptions(argv, DialogueLoader.resolveCwd(dialogue, this::lookup), env,
+        dialogue.pty(), t.rows(), t.columns(), t.echo());
+  }
+
+  /**
+   * A {@code shell: true} command with each {@code ${name}} turned into a reference to an
+   * environment variable holding the value ({@code ${PROMPTLY_name}}). The shell then expands a
+   * value as data: quotes, {@code $(...)} or {@code ;} in it are never run as shell code.
+   */
+  private String shellScript(String script, Map<String, String> env) {
+    Map<String, String> names = new HashMap<>();
+    return Vars.substitute(script, name -> {
+      String value = lookup(name);
+      if (value == null) {
+        return null;
+      }
+      String var = names.computeIfAbsent(name, n -> {
+        String base = "PROMPTLY_" + n.replaceAll("[^A-Za-z0-9_]", "_");
+        String candidate = base;
+        for (int k = 2; names.containsValue(candidate); k++) {
+          candidate = base + "_" + k;
+        }
+        return candidate;
+      });
+      env.put(var, value);
+      return "${" + var + "}";
+    });
   }
 
   private String commandText() {
@@ -351,7 +378,7 @@ public final class DialogueRun {
         ExitStatus status = ar.result();
         // Output written before the exit is still in the pipe: let it arrive, then clean up the
         // group (a grandchild may hold the output open).
-        awaitOutput(Duration.ofSeconds(1)).onComplete(v ->
+        awaitOutput(min(Duration.ofSeconds(1), limit)).onComplete(v ->
             session.terminate(settings.grace()).onComplete(t -> drainThen(status,
                 exitMismatch(status))));
       } else {
@@ -441,6 +468,10 @@ public final class DialogueRun {
         session == null ? 0 : session.bytesRead(), session == null ? 0 : session.bytesWritten());
     observer.finished(r);
     result.complete(r);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static Duration since(long t0) {

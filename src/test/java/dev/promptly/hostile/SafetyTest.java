@@ -69,6 +69,23 @@ class SafetyTest {
   }
 
   @Test
+  void withAShellAValueIsDataNeverShellCode() {
+    Path marker = dir.resolve("marker");
+    String hostile = "a\" ; touch " + marker + " ; echo \"$(touch " + marker + ") `touch "
+        + marker + "` ${HOME}";
+    RunResult r = TestRuns.runOne(dir, """
+        shell: true
+        command: printf '<%s>' "${v}"
+        steps:
+          - expect: "<${v}>"
+          - expect: eof
+        """, new RunOptions().putVar("v", hostile));
+    assertThat(r.passed()).as(r.failure()).isTrue();
+    assertThat(r.bytesRead()).isEqualTo(hostile.length() + 2);
+    assertThat(marker).doesNotExist();
+  }
+
+  @Test
   void secretsAndTheEnvironmentNeverReachTheLogs() {
     String secret = "s3cr3t-Pw-4711";
     String envValue = "env-value-0815-tok";
