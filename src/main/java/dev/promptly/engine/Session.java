@@ -23,6 +23,7 @@ import io.vertx.core.streams.WriteStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,6 +49,11 @@ public final class Session {
   // What leaves the engine is decoded from masked bytes: a second decoder, so the matcher's own
   // (which sees the real text) is never disturbed by a mask.
   private final Utf8Decoder shownDecoder = new Utf8Decoder();
+  private static final byte[] NO_BYTES = new byte[0];
+  /** True while nothing was ever masked: shown and matched text are one decoding. */
+  private boolean sharedView = true;
+  /** While shared: the bytes the decoder holds of a character split across reads. */
+  private byte[] heldTail = NO_BYTES;
   private final SecretMasker masker;
   private final AnsiFilter ansi;
   private final LineEndings lineEndings;
@@ -255,8 +261,34 @@ public final class Session {
     byte[] raw = buffer.getBytes();
     bytesRead += raw.length;
     byte[] shown = masker.mask(raw);
-    show(shown, shownDecoder.decode(shown, 0, shown.length));
-    match(decoder.decode(raw, 0, raw.length));
+    if (sharedView && shown != raw) {
+      // The first chunk the masker changes: from here on what is shown is decoded on its own,
+      // starting from what the real decoder held back of a character split before this chunk.
+      sharedView = false;
+      shownDecoder.decode(heldTail, 0, heldTail.length);
+    }
+    String text = decoder.decode(raw, 0, raw.length);
+    if (sharedView) {
+      // Nothing to mask: the text shown is the text matched, decoded once (a flood's hot path).
+      int k = decoder.pendingBytes();
+      heldTail = k == 0 ? NO_BYTES : lastBytes(heldTail, raw, k);
+      show(shown, text);
+    } else {
+      show(shown, shownDecoder.decode(shown, 0, shown.length));
+    }
+    match(text);
+  }
+
+  /** The last {@code k} bytes of {@code before} followed by {@code chunk}. */
+  private static byte[] lastBytes(byte[] before, byte[] chunk, int k) {
+    if (k <= chunk.length) {
+      return Arrays.copyOfRange(chunk, chunk.length - k, chunk.length);
+    }
+    byte[] out = new byte[k];
+    int fromBefore = k - chunk.length;
+    System.arraycopy(before, before.length - fromBefore, out, 0, fromBefore);
+    System.arraycopy(chunk, 0, out, fromBefore, chunk.length);
+    return out;
   }
 
   /** Masked output, to the tail, the subscribers and the observer. */
@@ -287,7 +319,8 @@ public final class Session {
 
   private void matchNormalized(String forMatch) {
     if (offsetsExact) {
-      encodedFed += utf8Length(forMatch, 0, forMatch.length());
+      // Unfiltered text is exactly the decoded bytes, less those of a character not yet whole.
+      encodedFed = bytesRead - decoder.pendingBytes();
       offsetsExact = forMatch.indexOf('\ufffd') < 0;
     }
     Optional<MatchResult> r = matcher.feed(forMatch);
@@ -301,9 +334,13 @@ public final class Session {
       return;
     }
     byte[] held = masker.finish();
-    String shownRest = shownDecoder.decode(held, 0, held.length) + shownDecoder.finish();
-    show(held, shownRest);
-    match(decoder.finish());
+    String rest = decoder.finish();
+    if (sharedView) {
+      show(held, rest);
+    } else {
+      show(held, shownDecoder.decode(held, 0, held.length) + shownDecoder.finish());
+    }
+    match(rest);
     if (lineEndings != null) {
       String heldBack = lineEndings.finish();
       if (!heldBack.isEmpty()) {

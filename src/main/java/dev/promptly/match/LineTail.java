@@ -47,7 +47,7 @@ public final class LineTail {
   /** Adds output text. */
   public void append(CharSequence s) {
     int n = s.length();
-    int i = 0;
+    int i = skipOlderLines(s);
     while (i < n) {
       char c = s.charAt(i);
       if (c == '\r' || c == '\n') {
@@ -91,6 +91,26 @@ public final class LineTail {
       result.add(capped());
     }
     return Collections.unmodifiableList(result);
+  }
+
+  /**
+   * Where the lines worth keeping start: after the line break that has at least {@code maxLines}
+   * more line feeds after it, those lines alone fill the tail, so what comes before (and the
+   * tail so far) can be dropped without looking at it. A flood then costs one backward scan of
+   * the chunk's end, not a pass over every char.
+   */
+  private int skipOlderLines(CharSequence s) {
+    int feeds = 0;
+    for (int k = s.length() - 1; k >= 0; k--) {
+      if (s.charAt(k) == '\n' && ++feeds > maxLines) {
+        complete.clear();
+        current.setLength(0);
+        currentCut = false;
+        afterCr = false;
+        return k + 1;
+      }
+    }
+    return 0;
   }
 
   /** The last lines joined with {@code \n}. */

@@ -36,6 +36,15 @@ public final class Utf8Decoder {
     if (off < 0 || len < 0 || len > b.length - off) {
       throw new IndexOutOfBoundsException("off " + off + ", len " + len + ", length " + b.length);
     }
+    if (pending.position() == 0) {
+      // The usual case: nothing waits from before. The JDK decodes a String from UTF-8 bytes far
+      // faster than a CharsetDecoder (an ASCII run is copied as it is, with no char[] between);
+      // only an incomplete sequence at the very end is kept for the next call.
+      int end = off + len;
+      int whole = wholeUpTo(b, off, end);
+      pending.put(b, whole, end - whole);
+      return whole == off ? "" : new String(b, off, whole - off, StandardCharsets.UTF_8);
+    }
     // UTF-8 never yields more chars than bytes (a replacement stands for at least one byte).
     ensureCapacity(len + pending.position());
     out.clear();
@@ -56,6 +65,23 @@ public final class Utf8Decoder {
       pending.put(in);
     }
     return drain();
+  }
+
+  /**
+   * The end of the bytes that can be decoded now: before a lead byte in the last four whose
+   * sequence is not yet complete, else {@code end}. Bytes held back this way are decoded by the
+   * exact, byte-at-a-time path on the next call, so the result never depends on the cut.
+   */
+  private static int wholeUpTo(byte[] b, int off, int end) {
+    for (int k = end - 1; k >= Math.max(off, end - 4); k--) {
+      int v = b[k] & 0xff;
+      if ((v & 0xc0) != 0x80) {
+        int need = v < 0x80 ? 1 : (v & 0xe0) == 0xc0 ? 2 : (v & 0xf0) == 0xe0 ? 3
+            : (v & 0xf8) == 0xf0 ? 4 : 1;
+        return end - k < need ? k : end;
+      }
+    }
+    return end;
   }
 
   /** Same as {@code decode(b, 0, b.length)}. */

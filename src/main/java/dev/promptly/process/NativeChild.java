@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class NativeChild implements ChildProcess {
   private static final Logger LOG = LoggerFactory.getLogger(NativeChild.class);
-  private static final int READ_SIZE = 64 * 1024;
+  private static final int READ_SIZE = 256 * 1024;
   /** The reactor's one read buffer, and a ByteBuffer view over it to copy into a Buffer. */
   private static final Memory READ_BUFFER = new Memory(READ_SIZE);
   private static final ByteBuffer READ_VIEW = READ_BUFFER.getByteBuffer(0, READ_SIZE);

@@ -20,6 +20,9 @@ import java.util.Objects;
  * it its controlling terminal. See the package documentation.
  */
 public final class NativeLauncher implements Launcher {
+  private static final int F_SETPIPE_SZ = 1031;
+  private static final int OUTPUT_PIPE_SIZE = 1 << 20;
+
   private static final NativeLauncher INSTANCE = new NativeLauncher();
   private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
   private static final int SIGSET_SIZE = 128;
@@ -112,6 +115,9 @@ public final class NativeLauncher implements Launcher {
       check(LibC.pipe2(out, LibC.O_CLOEXEC), "pipe2");
       nonBlocking(in[1]);
       nonBlocking(out[0]);
+      // A bigger pipe lets a flooding child write on while we are busy, and halves our wake-ups;
+      // where the system refuses (pipe-max-size), the default 64 KiB pipe still works.
+      LibC.fcntl(out[0], F_SETPIPE_SZ, OUTPUT_PIPE_SIZE);
       int pid = spawn(program, options.argv(), envp, cwd, actions -> {
         check(LibC.posix_spawn_file_actions_adddup2(actions, in[0], 0), "adddup2");
         check(LibC.posix_spawn_file_actions_adddup2(actions, out[1], 1), "adddup2");
