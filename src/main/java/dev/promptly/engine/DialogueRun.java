@@ -41,7 +41,11 @@ public final class DialogueRun {
   private final RunSettings settings;
   private final RunObserver observer;
   private final Launcher launcher;
-  private final Context context;
+  private final Vertx vertx;
+  /** The run's own context, from its deployment; set before anything runs on it. */
+  private volatile Context context;
+  private final Promise<Context> deployed = Promise.promise();
+  private volatile String deploymentId;
   private final Map<String, String> vars = new HashMap<>();
   private final Secrets secrets = new Secrets();
   private final List<StepResult> stepResults = new ArrayList<>();
@@ -60,15 +64,47 @@ public final class DialogueRun {
     this.settings = settings;
     this.observer = observer;
     this.launcher = launcher;
-    this.context = vertx.getOrCreateContext();
+    this.vertx = vertx;
   }
 
-  /** Starts the run on a context of its own. */
+  /**
+   * Starts the run on a context of its own. Each run is deployed, so it gets a fresh event-loop
+   * context (spread over the event loops), whichever thread or context starts it: one run's
+   * work never queues behind another's on a shared context.
+   */
   public static DialogueRun start(Vertx vertx, RunPlan plan, RunSettings settings,
                                   RunObserver observer, Launcher launcher) {
     DialogueRun run = new DialogueRun(vertx, plan, settings, observer, launcher);
-    run.context.runOnContext(v -> run.begin());
+    vertx.deployVerticle(run.new Deployment()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        run.deploymentId = ar.result();
+        if (run.result.future().isComplete()) {
+          vertx.undeploy(ar.result());
+        }
+      } else {
+        run.deployed.tryFail(ar.cause());
+        run.result.tryComplete(new RunResult(plan.name(), plan.dialogue().file(), false,
+            "cannot start: " + ar.cause().getMessage(), null, null, run.started,
+            Duration.ZERO, List.of(), 0, 0));
+      }
+    });
     return run;
+  }
+
+  /** The run as a deployment: deploying it hands it the context it lives on. */
+  private final class Deployment implements io.vertx.core.Deployable {
+    @Override
+    public Future<?> deploy(Context ctx) {
+      context = ctx;
+      deployed.complete(ctx);
+      ctx.runOnContext(v -> begin());
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> undeploy(Context ctx) {
+      return Future.succeededFuture();
+    }
   }
 
   /** Completes when the run is over and its child reaped. */
@@ -81,7 +117,7 @@ public final class DialogueRun {
    * and the run fails with {@code why}. Safe from any thread; a finished run is left alone.
    */
   public void stop(String why) {
-    context.runOnContext(v -> {
+    deployed.future().onSuccess(ctx -> ctx.runOnContext(v -> {
       if (result.future().isComplete()) {
         return;
       }
@@ -93,7 +129,7 @@ public final class DialogueRun {
       } else if (session != null) {
         session.terminate(settings.grace());
       }
-    });
+    }));
   }
 
   private void begin() {
@@ -468,6 +504,9 @@ public final class DialogueRun {
         session == null ? 0 : session.bytesRead(), session == null ? 0 : session.bytesWritten());
     observer.finished(r);
     result.complete(r);
+    if (deploymentId != null) {
+      vertx.undeploy(deploymentId);
+    }
   }
 
   private static Duration min(Duration a, Duration b) {
