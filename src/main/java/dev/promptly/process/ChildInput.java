@@ -237,6 +237,7 @@ final class ChildInput implements WriteStream<Buffer> {
             : "writing to the child failed: " + LibC.strerror0(errno)), outcome);
         return;
       }
+      reactor.wrote(); // the reactor polls a little longer: the child's answer is near
       head.offset += (int) n;
       queuedBytes -= n;
       if (head.offset == head.data.length()) {

@@ -20,6 +20,17 @@ final class Reactor {
   private static final Logger LOG = LoggerFactory.getLogger(Reactor.class);
   private static final int MAX_EVENTS = 256;
   private static final long WAKE_TOKEN = 0;
+  /**
+   * After its last event, or the last write to a child, the reactor polls (epoll_wait with a zero
+   * timeout) this long before it blocks. A dialogue's answer is due within tens of microseconds
+   * (hop to the context, match, write, the child's turn), and waking a thread blocked in
+   * epoll_wait costs both sides several microseconds on a VM: polling catches the answer without
+   * that wake-up. Bounded, so an idle reactor blocks (or parks) soon; it never spins while idle.
+   * Measured, 10,000 round trips, 2 cores, medians of alternated runs: pipes 0.87 -> 0.52 s, pty
+   * 1.19 -> 0.93 s, 100 children x 100 rounds unchanged (0.57 -> 0.55 s); 15-20 us windows miss
+   * most answers, 50 us gained nothing more and costs more CPU.
+   */
+  private static final long SPIN_NANOS = 30_000;
 
   /** Called on the reactor thread with the ready epoll events of one registration. */
   interface Handler {
@@ -53,6 +64,10 @@ final class Reactor {
   private final Memory events = new Memory((long) MAX_EVENTS * LibC.EPOLL_EVENT_SIZE);
   private final Memory ctlEvent = new Memory(16);
   private long nextToken = WAKE_TOKEN + 1;
+  /** When the last event was handled (System.nanoTime; compared by difference only). */
+  private long lastEvent = System.nanoTime() - SPIN_NANOS;
+  /** When a child's input last took bytes, from any thread (see {@link #wrote}). */
+  private volatile long lastWrite = lastEvent;
 
   private Reactor() {
     epfd = LibC.epoll_create1(LibC.O_CLOEXEC);
@@ -85,6 +100,11 @@ final class Reactor {
     } else if (wakePending.compareAndSet(false, true)) {
       LibC.write(wakeFd, wakeOne, 8);
     }
+  }
+
+  /** Any thread: bytes were just written to a child, so its answer may come soon. */
+  void wrote() {
+    lastWrite = System.nanoTime();
   }
 
   /** Reactor thread only. Returns the token to pass to {@link #modify} and {@link #remove}. */
@@ -129,7 +149,20 @@ final class Reactor {
         runTasks();
         continue;
       }
-      int n = LibC.epoll_wait(epfd, events, MAX_EVENTS, -1);
+      int n;
+      long now = System.nanoTime();
+      if (now - lastEvent < SPIN_NANOS || now - lastWrite < SPIN_NANOS) {
+        n = LibC.epoll_wait(epfd, events, MAX_EVENTS, 0);
+        if (n == 0) {
+          Thread.onSpinWait();
+          continue;
+        }
+      } else {
+        n = LibC.epoll_wait(epfd, events, MAX_EVENTS, -1);
+      }
+      if (n > 0) {
+        lastEvent = System.nanoTime();
+      }
       if (n < 0) {
         int errno = LibC.errno();
         if (errno != LibC.EINTR) {
