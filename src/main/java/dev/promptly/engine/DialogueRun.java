@@ -45,7 +45,7 @@ public final class DialogueRun {
   /** The run's own context, from its deployment; set before anything runs on it. */
   private volatile Context context;
   private final Promise<Context> deployed = Promise.promise();
-  private volatile String deploymentId;
+  private final Promise<String> deploymentId = Promise.promise();
   private final Map<String, String> vars = new HashMap<>();
   private final Secrets secrets = new Secrets();
   private final List<StepResult> stepResults = new ArrayList<>();
@@ -77,10 +77,7 @@ public final class DialogueRun {
     DialogueRun run = new DialogueRun(vertx, plan, settings, observer, launcher);
     vertx.deployVerticle(run.new Deployment()).onComplete(ar -> {
       if (ar.succeeded()) {
-        run.deploymentId = ar.result();
-        if (run.result.future().isComplete()) {
-          vertx.undeploy(ar.result());
-        }
+        run.deploymentId.complete(ar.result());
       } else {
         run.deployed.tryFail(ar.cause());
         run.result.tryComplete(new RunResult(plan.name(), plan.dialogue().file(), false,
@@ -503,10 +500,10 @@ public final class DialogueRun {
         started, since(startNanos), stepResults,
         session == null ? 0 : session.bytesRead(), session == null ? 0 : session.bytesWritten());
     observer.finished(r);
-    result.complete(r);
-    if (deploymentId != null) {
-      vertx.undeploy(deploymentId);
-    }
+    // The result is handed over once the run's deployment is gone: whoever closes Vert.x right
+    // after the last result then finds nothing of ours left to undeploy (closing while our own
+    // undeploy was under way logged "Already undeployed").
+    deploymentId.future().compose(vertx::undeploy).onComplete(v -> result.complete(r));
   }
 
   private static Duration min(Duration a, Duration b) {
