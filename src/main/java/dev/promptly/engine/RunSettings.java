@@ -1,6 +1,5 @@
 package dev.promptly.engine;
 
-import dev.promptly.match.PromptMatcher;
 import java.time.Duration;
 import java.util.Map;
 
@@ -24,30 +23,5 @@ public record RunSettings(int jobs, Duration defaultTimeout, Duration grace,
     if (jobs < 1) {
       throw new IllegalArgumentException("jobs must be at least 1");
     }
-  }
-
-  public static RunSettings defaults() {
-    return new RunSettings(Runtime.getRuntime().availableProcessors(), DEFAULT_TIMEOUT,
-        DEFAULT_GRACE, Map.of(), PromptMatcher.DEFAULT_WINDOW, false);
-  }
-
-  public RunSettings withJobs(int n) {
-    return new RunSettings(n, defaultTimeout, grace, vars, window, failFast);
-  }
-
-  public RunSettings withTimeout(Duration t) {
-    return new RunSettings(jobs, t, grace, vars, window, failFast);
-  }
-
-  public RunSettings withVars(Map<String, String> v) {
-    return new RunSettings(jobs, defaultTimeout, grace, v, window, failFast);
-  }
-
-  public RunSettings withGrace(Duration g) {
-    return new RunSettings(jobs, defaultTimeout, g, vars, window, failFast);
-  }
-
-  public RunSettings withFailFast(boolean f) {
-    return new RunSettings(jobs, defaultTimeout, grace, vars, window, f);
   }
 }

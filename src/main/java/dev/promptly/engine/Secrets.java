@@ -32,15 +32,6 @@ public final class Secrets {
     }
   }
 
-  public boolean isEmpty() {
-    return values.isEmpty();
-  }
-
-  /** The longest secret's length: how much text a masker must hold back across chunks. */
-  public int longest() {
-    return values.isEmpty() ? 0 : values.get(0).length();
-  }
-
   /** The secrets as UTF-8, longest first (output is masked on the byte level). */
   List<byte[]> encoded() {
     return encoded;
