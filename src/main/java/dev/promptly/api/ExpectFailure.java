@@ -1,5 +1,6 @@
 package dev.promptly.api;
 
+import dev.promptly.engine.ExpectException;
 import dev.promptly.engine.Texts;
 import java.time.Duration;
 import java.util.List;
@@ -50,12 +51,7 @@ public final class ExpectFailure extends PromptlyException {
   private static String describe(String session, Reason reason, List<Pattern> patterns,
                                  Duration elapsed, Duration timeout, List<String> lastLines) {
     String waited = patterns.stream().map(Pattern::toString).collect(Collectors.joining(" | "));
-    String what = switch (reason) {
-      case TIMEOUT -> "timed out after " + Texts.duration(elapsed) + " (limit "
-          + Texts.duration(timeout) + ") waiting for " + waited;
-      case EOF -> "output ended after " + Texts.duration(elapsed) + " while waiting for "
-          + waited;
-    };
+    String what = ExpectException.describe(reason == Reason.TIMEOUT, waited, elapsed, timeout);
     return session + ": " + what + "\n" + Texts.lastLines(lastLines);
   }
 

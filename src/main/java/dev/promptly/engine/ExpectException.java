@@ -29,13 +29,23 @@ public final class ExpectException extends RuntimeException {
 
   private static String describe(Reason reason, List<PatternSpec> patterns, Duration elapsed,
                                  Duration timeout) {
-    String waited = patterns.stream().map(PatternSpec::toString)
-        .collect(Collectors.joining(" | "));
-    return switch (reason) {
-      case TIMEOUT -> "timed out after " + Texts.duration(elapsed) + " (limit "
-          + Texts.duration(timeout) + ") waiting for " + waited;
-      case EOF -> "output ended after " + Texts.duration(elapsed) + " while waiting for " + waited;
-    };
+    return describe(reason == Reason.TIMEOUT, patterns.stream().map(PatternSpec::toString)
+        .collect(Collectors.joining(" | ")), elapsed, timeout);
+  }
+
+  /**
+   * The one wording of an expect that ended without a match, for the CLI's reports and the Java
+   * API's exceptions alike.
+   *
+   * @param timedOut the time ran out (else the output ended)
+   * @param waited the patterns waited for, as shown
+   */
+  public static String describe(boolean timedOut, String waited, Duration elapsed,
+                                Duration timeout) {
+    return timedOut
+        ? "timed out after " + Texts.duration(elapsed) + " (limit " + Texts.duration(timeout)
+            + ") waiting for " + waited
+        : "output ended after " + Texts.duration(elapsed) + " while waiting for " + waited;
   }
 
   public Reason reason() {

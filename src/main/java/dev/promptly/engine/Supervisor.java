@@ -65,7 +65,6 @@ public final class Supervisor {
     int next;
     int running;
     int finished;
-    int skipped;
     boolean stopping;
 
     Batch(List<RunPlan> plans, Promise<List<RunResult>> done) {
@@ -102,7 +101,6 @@ public final class Supervisor {
 
     void stop(String why) {
       stopping = true;
-      skipped = plans.size() - next;
       for (DialogueRun run : live.values()) {
         run.stop(why);
       }
