@@ -2,7 +2,10 @@ package dev.promptly.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class SessionsTest {
@@ -15,10 +18,28 @@ class SessionsTest {
   }
 
   @Test
-  void theJvmIsAMemberOfItsOwnSession() {
+  void theJvmIsAMemberOfItsOwnSessionWhateverItsNumber() {
+    // In a container whose session leader lives outside its pid namespace, the id reads as 0.
     long self = ProcessHandle.current().pid();
     int sid = Sessions.sessionOf(Path.of("/proc/self"));
-    assertThat(sid).isPositive();
+    assertThat(sid).isNotNegative();
     assertThat(Sessions.members(sid)).contains((int) self);
+  }
+
+  @Test
+  void aSessionLeaderAndItsChildAreFoundByTheLeadersPid() throws Exception {
+    Process leader = new ProcessBuilder("setsid", "sh", "-c", "sleep 30 & echo $!; wait").start();
+    try {
+      String line = new BufferedReader(new InputStreamReader(leader.getInputStream())).readLine();
+      int grandchild = Integer.parseInt(line.trim());
+      int sid = (int) leader.pid();
+      assertThat(Sessions.sessionOf(Path.of("/proc/" + sid))).isEqualTo(sid);
+      assertThat(Sessions.members(sid)).contains(sid, grandchild);
+      assertThat(Sessions.members(sid)).doesNotContain((int) ProcessHandle.current().pid());
+    } finally {
+      leader.descendants().forEach(ProcessHandle::destroyForcibly);
+      leader.destroyForcibly();
+      assertThat(leader.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
   }
 }
