@@ -17,6 +17,10 @@ import org.slf4j.LoggerFactory;
  * each child's Vert.x context.
  */
 final class Reactor {
+  static {
+    NativeCache.prepare(); // before the first Memory below loads JNA
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(Reactor.class);
   private static final int MAX_EVENTS = 256;
   private static final long WAKE_TOKEN = 0;
