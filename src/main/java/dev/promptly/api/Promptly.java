@@ -3,13 +3,16 @@ package dev.promptly.api;
 import dev.promptly.dsl.Dialogue;
 import dev.promptly.engine.RunPlan;
 import dev.promptly.engine.Supervisor;
+import dev.promptly.process.EpollLoops;
 import dev.promptly.process.Launcher;
 import dev.promptly.process.NativeLauncher;
 import dev.promptly.report.RunObserver;
 import dev.promptly.report.RunResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import java.util.List;
 import java.util.Objects;
 
@@ -45,10 +48,17 @@ public final class Promptly implements AutoCloseable {
    * @return the engine; close it when done
    */
   public static Promptly create() {
-    return new Promptly(Vertx.vertx(new VertxOptions()
+    VertxBuilder builder = Vertx.builder().with(new VertxOptions()
         .setEventLoopPoolSize(Runtime.getRuntime().availableProcessors())
         .setWorkerPoolSize(2)
-        .setInternalBlockingPoolSize(2)), true);
+        .setInternalBlockingPoolSize(2));
+    // Netty's epoll where it loads (Linux x86_64): each child's fds are then watched by its own
+    // event loop, not handed over from promptly's shared I/O thread.
+    Transport epoll = EpollLoops.transport();
+    if (epoll != null) {
+      builder.withTransport(epoll);
+    }
+    return new Promptly(builder.build(), true);
   }
 
   /**

@@ -68,7 +68,7 @@ final class ChildInput implements WriteStream<Buffer> {
   }
 
   private final Context context;
-  private final Reactor reactor;
+  private final Poller poller;
   private final boolean pty;
   private final byte veof;
   private final Object lock = new Object();
@@ -89,10 +89,10 @@ final class ChildInput implements WriteStream<Buffer> {
   private volatile Handler<Void> drainHandler;
   private volatile Handler<Throwable> exceptionHandler;
 
-  ChildInput(int fd, Context context, Reactor reactor, boolean pty, byte veof) {
+  ChildInput(int fd, Context context, Poller poller, boolean pty, byte veof) {
     this.fd = fd;
     this.context = context;
-    this.reactor = reactor;
+    this.poller = poller;
     this.pty = pty;
     this.veof = veof;
   }
@@ -237,7 +237,7 @@ final class ChildInput implements WriteStream<Buffer> {
             : "writing to the child failed: " + LibC.strerror0(errno)), outcome);
         return;
       }
-      reactor.wrote(); // the reactor polls a little longer: the child's answer is near
+      poller.wrote(); // the reactor polls a little longer: the child's answer is near
       head.offset += (int) n;
       queuedBytes -= n;
       if (head.offset == head.data.length()) {
@@ -289,10 +289,10 @@ final class ChildInput implements WriteStream<Buffer> {
       return;
     }
     armed = true;
-    reactor.execute(() -> {
+    poller.execute(() -> {
       synchronized (lock) {
         if (armed && fd >= 0 && token < 0) {
-          token = reactor.add(fd, LibC.EPOLLOUT, this::onWritable);
+          token = poller.add(fd, LibC.EPOLLOUT, this::onWritable);
         }
       }
     });
@@ -305,7 +305,7 @@ final class ChildInput implements WriteStream<Buffer> {
     armed = false;
     if (token >= 0) {
       // armed was true, so only the reactor flushes: this is the reactor thread.
-      reactor.remove(fd, token);
+      poller.remove(fd, token);
       token = -1;
     }
   }
@@ -315,7 +315,7 @@ final class ChildInput implements WriteStream<Buffer> {
       return;
     }
     if (token >= 0) {
-      reactor.remove(fd, token);
+      poller.remove(fd, token);
       token = -1;
     }
     armed = false;
@@ -333,7 +333,7 @@ final class ChildInput implements WriteStream<Buffer> {
       try {
         context.runOnContext(v -> complete(outcome));
       } catch (RuntimeException e) {
-        // Vert.x is closed: nobody is left to tell. Never let it escape onto the reactor.
+        // Vert.x is closed: nobody is left to tell. Never let it escape onto the poller.
       }
     }
   }

@@ -19,6 +19,7 @@ import java.util.List;
  */
 final class LibC {
   static {
+    NativeCache.prepare(); // before JNA loads its own library
     // JNA's NativeLibrary runs `/sbin/ldconfig -p` in its static initialiser (a fork and exec of
     // 20-50 ms on every start) unless this property is set. libc sits in the multiarch folder.
     if (System.getProperty("jna.platform.library.path") == null) {

@@ -8,50 +8,68 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Keeps JNA's native library in a directory of the launcher's cache, so that JNA loads it from
- * there instead of unpacking it from the jar into a temporary file on every start (8 ms of a
- * 0.15 s run, measured with {@code scripts/bench}'s start-up dialogue). Only when the launcher
- * names the directory with {@code -Dpromptly.nativeCache}; a user's own
- * {@code -Djna.boot.library.path} wins. Anything that goes wrong leaves JNA to unpack as before.
+ * Keeps the native libraries of JNA and of Netty's epoll transport in a directory of the
+ * launcher's cache, so that they are loaded from there instead of being unpacked from the jar
+ * into temporary files on every start (8 and 6 ms of a 0.15 s run, measured with
+ * {@code scripts/bench}'s start-up dialogue). Only when the launcher names the directory with
+ * {@code -Dpromptly.nativeCache}; JNA is then pointed at it ({@code jna.boot.library.path}, unless
+ * the user set that), and Netty finds its library there through {@code java.library.path}, which
+ * the launcher sets to the same directory (fixed at JVM start: the first run only unpacks it for
+ * the next). Anything that goes wrong leaves both to unpack as before.
  */
 final class NativeCache {
   /** The system property that names the directory. */
   static final String PROPERTY = "promptly.nativeCache";
   private static final String JNA_PATH = "jna.boot.library.path";
+  private static boolean prepared;
 
   private NativeCache() {
   }
 
-  /** Must run before JNA's {@code Native} class is initialised to have any effect. */
-  static void prepare() {
+  /** Must run before JNA's {@code Native} class and Netty's {@code Epoll} are initialised. */
+  static synchronized void prepare() {
     String dir = System.getProperty(PROPERTY);
-    if (dir == null || dir.isEmpty() || System.getProperty(JNA_PATH) != null) {
+    if (prepared || dir == null || dir.isEmpty()) {
       return;
     }
-    try {
-      Path directory = Path.of(dir);
-      String name = System.mapLibraryName("jnidispatch");
-      Path library = directory.resolve(name);
-      if (!Files.isRegularFile(library)) {
-        String resource = "/com/sun/jna/" + Platform.RESOURCE_PREFIX + "/" + name;
-        try (InputStream in = Platform.class.getResourceAsStream(resource)) {
-          if (in == null) {
-            return;
-          }
-          Files.createDirectories(directory);
-          // Written whole under another name, then renamed: a concurrent start sees all or none.
-          Path partial = Files.createTempFile(directory, name, ".partial");
-          try {
-            Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(partial, library, StandardCopyOption.ATOMIC_MOVE);
-          } finally {
-            Files.deleteIfExists(partial);
-          }
-        }
+    prepared = true;
+    Path directory = Path.of(dir);
+    String arch = "amd64".equals(System.getProperty("os.arch")) ? "x86_64"
+        : System.getProperty("os.arch");
+    unpack(NativeCache.class, "/META-INF/native/"
+        + System.mapLibraryName("netty_transport_native_epoll_" + arch), directory);
+    if (System.getProperty(JNA_PATH) == null) {
+      String jna = "/com/sun/jna/" + Platform.RESOURCE_PREFIX + "/"
+          + System.mapLibraryName("jnidispatch");
+      if (unpack(Platform.class, jna, directory)) {
+        System.setProperty(JNA_PATH, directory.toString());
       }
-      System.setProperty(JNA_PATH, directory.toString());
+    }
+  }
+
+  /** True when {@code resource} is in {@code directory}, already or now. */
+  private static boolean unpack(Class<?> owner, String resource, Path directory) {
+    String name = resource.substring(resource.lastIndexOf('/') + 1);
+    Path library = directory.resolve(name);
+    if (Files.isRegularFile(library)) {
+      return true;
+    }
+    try (InputStream in = owner.getResourceAsStream(resource)) {
+      if (in == null) {
+        return false;
+      }
+      Files.createDirectories(directory);
+      // Written whole under another name, then renamed: a concurrent start sees all or none.
+      Path partial = Files.createTempFile(directory, name, ".partial");
+      try {
+        Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(partial, library, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(partial);
+      }
+      return true;
     } catch (IOException | RuntimeException e) {
-      // JNA unpacks its library itself, as it does without the launcher.
+      return false; // unpacked by its owner, as without the launcher
     }
   }
 }

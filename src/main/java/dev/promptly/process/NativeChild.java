@@ -8,7 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A child started by {@link NativeLauncher}: its output fd and pidfd live in the reactor, its input
- * in a {@link ChildInput}.
+ * A child started by {@link NativeLauncher}: its output fd and pidfd are watched by its
+ * {@link Poller}, its input is a {@link ChildInput}.
  *
  * <p>Exit is observed without reaping (waitid with WNOWAIT): the zombie keeps the pid, and so the
  * process group id, from being reused while the output may still be open, so signalling the group
@@ -28,11 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 final class NativeChild implements ChildProcess {
   private static final Logger LOG = LoggerFactory.getLogger(NativeChild.class);
-  private static final int READ_SIZE = 256 * 1024;
-  /** The reactor's one read buffer, and a ByteBuffer view over it to copy into a Buffer. */
-  private static final Memory READ_BUFFER = new Memory(READ_SIZE);
-  private static final ByteBuffer READ_VIEW = READ_BUFFER.getByteBuffer(0, READ_SIZE);
-  private static final Memory SIGINFO = new Memory(LibC.SIGINFO_SIZE);
   /**
    * Bytes read but not yet handed to the output stream on the child's context. Above this the
    * reactor stops reading this child until the context has caught up to half of it: a child
@@ -44,14 +38,14 @@ final class NativeChild implements ChildProcess {
   private final int pid;
   private final boolean pty;
   private final Context context;
-  private final Reactor reactor;
+  final Poller poller; // package-private for tests
   private final ChildOutput output;
   private final ChildInput input;
   private final Promise<ExitStatus> exit = Promise.promise();
   /** Held while signalling and while reaping, so no signal can follow the reap. */
   private final Object reapLock = new Object();
   private boolean reaped; // guarded by reapLock
-  // Reactor-thread state.
+  // Poller-thread state.
   private int outFd;
   private int pidfd;
   private long outToken = -1;
@@ -64,21 +58,32 @@ final class NativeChild implements ChildProcess {
   /** Set on the reactor when it stops reading; whoever clears it re-registers the fd. */
   private final AtomicBoolean throttled = new AtomicBoolean();
 
-  NativeChild(int pid, int outFd, int inFd, int pidfd, boolean pty, byte veof, Context context) {
+  NativeChild(int pid, int outFd, int inFd, int pidfd, boolean pty, byte veof, Context context,
+              Poller poller) {
     this.pid = pid;
     this.pty = pty;
     this.context = context;
-    this.reactor = Reactor.get();
+    this.poller = poller;
     this.outFd = outFd;
     this.pidfd = pidfd;
     this.output = new ChildOutput(context);
-    this.input = new ChildInput(inFd, context, reactor, pty, veof);
-    reactor.execute(this::register);
+    this.input = new ChildInput(inFd, context, poller, pty, veof);
+    poller.execute(this::register);
   }
 
   private void register() {
     watchOutput();
-    pidToken = reactor.add(pidfd, LibC.EPOLLIN, ev -> onExited());
+    pidToken = poller.add(pidfd, LibC.EPOLLIN, new Poller.Handler() {
+      @Override
+      public void ready(int events) {
+        onExited();
+      }
+
+      @Override
+      public void pollerClosed() {
+        abandon();
+      }
+    });
   }
 
   @Override
@@ -160,7 +165,7 @@ final class NativeChild implements ChildProcess {
   public Future<ExitStatus> terminate(Duration grace) {
     Promise<ExitStatus> done = Promise.promise();
     long graceMs = Math.max(0, grace.toMillis());
-    reactor.execute(() -> {
+    poller.execute(() -> {
       if (pidfd < 0) { // already reaped
         ExitStatus s = status;
         post(v -> done.complete(s));
@@ -181,12 +186,12 @@ final class NativeChild implements ChildProcess {
       }
       signalSession(Signals.SIGTERM);
       post(v -> {
-        long id = context.owner().setTimer(graceMs, t -> reactor.execute(() -> {
+        long id = context.owner().setTimer(graceMs, t -> poller.execute(() -> {
           if (status == null) {
             signalSession(Signals.SIGKILL);
           }
         }));
-        reactor.execute(() -> killTimer = id);
+        poller.execute(() -> killTimer = id);
       });
     });
     return done.future();
@@ -206,15 +211,16 @@ final class NativeChild implements ChildProcess {
     }
   }
 
-  // Reactor thread below.
+  // Poller thread below.
 
   private void onReadable() {
     if (outFd < 0) {
       return;
     }
-    long n = LibC.read(outFd, READ_BUFFER, READ_SIZE);
+    Memory buffer = poller.readBuffer();
+    long n = LibC.read(outFd, buffer, Poller.READ_SIZE);
     if (n > 0) {
-      deliver((int) n);
+      deliver(buffer, (int) n);
     } else if (n == 0) {
       endOutput(null);
     } else {
@@ -228,10 +234,9 @@ final class NativeChild implements ChildProcess {
     }
   }
 
-  private void deliver(int n) {
+  private void deliver(Memory buffer, int n) {
     Buffer chunk = Buffer.buffer(n);
-    READ_VIEW.clear().limit(n);
-    chunk.setBytes(0, READ_VIEW);
+    chunk.setBytes(0, buffer.getByteBuffer(0, n));
     long queued = inFlight.addAndGet(n);
     if (!post(v -> delivered(chunk))) {
       inFlight.addAndGet(-n);
@@ -242,7 +247,7 @@ final class NativeChild implements ChildProcess {
       // its write, as it would under a slow terminal; it is never left blocked, because the
       // context always works through what it holds. The check after the flag catches a context
       // that caught up before the flag was set.
-      reactor.remove(outFd, outToken);
+      poller.remove(outFd, outToken);
       outToken = -1;
       if (inFlight.get() <= MAX_IN_FLIGHT / 2) {
         resumeReading();
@@ -256,7 +261,7 @@ final class NativeChild implements ChildProcess {
       output.onData(chunk);
     } finally {
       if (inFlight.addAndGet(-chunk.length()) <= MAX_IN_FLIGHT / 2 && throttled.get()) {
-        reactor.execute(this::resumeReading);
+        poller.execute(this::resumeReading);
       }
     }
   }
@@ -269,11 +274,11 @@ final class NativeChild implements ChildProcess {
   }
 
   private void watchOutput() {
-    outToken = reactor.add(outFd, LibC.EPOLLIN, ev -> onReadable());
+    outToken = poller.add(outFd, LibC.EPOLLIN, ev -> onReadable());
   }
 
   private void endOutput(Throwable error) {
-    reactor.remove(outFd, outToken);
+    poller.remove(outFd, outToken);
     LibC.close(outFd);
     outFd = -1;
     if (status != null) {
@@ -290,8 +295,9 @@ final class NativeChild implements ChildProcess {
   }
 
   private void onExited() {
-    SIGINFO.clear(LibC.SIGINFO_SIZE);
-    int r = LibC.waitid(LibC.P_PID, pid, SIGINFO,
+    Memory siginfo = poller.siginfo();
+    siginfo.clear(LibC.SIGINFO_SIZE);
+    int r = LibC.waitid(LibC.P_PID, pid, siginfo,
         LibC.WEXITED | LibC.WNOHANG | LibC.WNOWAIT);
     ExitStatus s;
     if (r < 0) {
@@ -300,15 +306,15 @@ final class NativeChild implements ChildProcess {
       synchronized (reapLock) {
         reaped = true;
       }
-    } else if (SIGINFO.getInt(LibC.SI_PID_OFFSET) == 0) {
+    } else if (siginfo.getInt(LibC.SI_PID_OFFSET) == 0) {
       return; // not yet (spurious readiness)
     } else {
-      int code = SIGINFO.getInt(LibC.SI_CODE_OFFSET);
-      int value = SIGINFO.getInt(LibC.SI_STATUS_OFFSET);
+      int code = siginfo.getInt(LibC.SI_CODE_OFFSET);
+      int value = siginfo.getInt(LibC.SI_STATUS_OFFSET);
       s = code == LibC.CLD_EXITED ? ExitStatus.exited(value) : ExitStatus.killed(value);
     }
     status = s;
-    reactor.remove(pidfd, pidToken); // stays readable: watch no more
+    poller.remove(pidfd, pidToken); // stays readable: watch no more
     pidToken = -1;
     if (killTimer >= 0) {
       long id = killTimer;
@@ -323,6 +329,35 @@ final class NativeChild implements ChildProcess {
       drainAndEndOutput();
     }
     completeTerminations();
+  }
+
+  /**
+   * The event loop that watched this child shuts down (its Vert.x is closed) while the child is
+   * alive: nobody would ever reap it or close its fds. It is killed with its session and reaped
+   * now, and its fds closed; there is no context left to tell.
+   */
+  private void abandon() {
+    if (pidfd < 0) {
+      return;
+    }
+    terminating = true;
+    synchronized (reapLock) {
+      if (!reaped) {
+        killSession(Signals.SIGKILL);
+        LibC.waitpid(pid, null, 0); // SIGKILLed: at once
+        reaped = true;
+      }
+    }
+    poller.remove(pidfd, pidToken);
+    LibC.close(pidfd);
+    pidfd = -1;
+    if (outFd >= 0) {
+      poller.remove(outFd, outToken);
+      LibC.close(outFd);
+      outFd = -1;
+    }
+    input.closeNow();
+    LOG.debug("pid {} killed: its event loop was shut down", pid);
   }
 
   /** terminate() of a child whose exit is known but whose output is still open. */
@@ -368,10 +403,11 @@ final class NativeChild implements ChildProcess {
 
   /** What is already in the pipe or pty is handed on; then the output ends, whoever holds it. */
   private void drainAndEndOutput() {
+    Memory buffer = poller.readBuffer();
     for (int i = 0; i < 64 && outFd >= 0; i++) {
-      long n = LibC.read(outFd, READ_BUFFER, READ_SIZE);
+      long n = LibC.read(outFd, buffer, Poller.READ_SIZE);
       if (n > 0) {
-        deliver((int) n);
+        deliver(buffer, (int) n);
       } else {
         break;
       }

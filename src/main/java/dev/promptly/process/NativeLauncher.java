@@ -51,16 +51,21 @@ public final class NativeLauncher implements Launcher {
     String program = resolve(options.argv().get(0), cwd, options.env());
     List<String> envp = new ArrayList<>(options.env().size());
     options.env().forEach((k, v) -> envp.add(k + "=" + v));
-    // Start the reactor (and load libc) before any child exists: if that fails, nothing is left
-    // behind, and the user reads one line, not a stack trace.
+    // Load libc (and start the reactor, if this child needs it) before any child exists: if that
+    // fails, nothing is left behind, and the user reads one line, not a stack trace.
+    Poller poller;
     try {
-      Reactor.get();
+      LibC.errno();
+      poller = LoopPoller.forContext(context);
+      if (poller == null) {
+        poller = Reactor.get();
+      }
     } catch (LinkageError | IllegalStateException e) {
       throw new SpawnException("cannot start child processes here: " + e);
     }
     return options.pty()
-        ? spawnPty(program, options, cwd, envp, context)
-        : spawnPipes(program, options, cwd, envp, context);
+        ? spawnPty(program, options, cwd, envp, context, poller)
+        : spawnPipes(program, options, cwd, envp, context, poller);
   }
 
   /** execvp's search, done here so that a failure names the program and why. */
@@ -107,7 +112,8 @@ public final class NativeLauncher implements Launcher {
   }
 
   private ChildProcess spawnPipes(String program, SpawnOptions options, Path cwd,
-                                  List<String> envp, Context context) throws SpawnException {
+                                  List<String> envp, Context context, Poller poller)
+      throws SpawnException {
     int[] in = {-1, -1};
     int[] out = {-1, -1};
     try {
@@ -128,7 +134,7 @@ public final class NativeLauncher implements Launcher {
       LibC.close(out[1]);
       out[1] = -1;
       int pidfd = openPidfd(pid);
-      return new NativeChild(pid, out[0], in[1], pidfd, false, (byte) 4, context);
+      return new NativeChild(pid, out[0], in[1], pidfd, false, (byte) 4, context, poller);
     } catch (SpawnException e) {
       LibC.closeQuietly(in[0]);
       LibC.closeQuietly(in[1]);
@@ -139,7 +145,8 @@ public final class NativeLauncher implements Launcher {
   }
 
   private ChildProcess spawnPty(String program, SpawnOptions options, Path cwd,
-                                List<String> envp, Context context) throws SpawnException {
+                                List<String> envp, Context context, Poller poller)
+      throws SpawnException {
     int[] master = {-1};
     int[] slave = {-1};
     List<Memory> blocks = new ArrayList<>();
@@ -187,7 +194,7 @@ public final class NativeLauncher implements Launcher {
         LibC.close(pidfd);
         throw new SpawnException("cannot start " + program + ": dup: " + LibC.strerror0(errno));
       }
-      return new NativeChild(pid, master[0], inFd, pidfd, true, veof, context);
+      return new NativeChild(pid, master[0], inFd, pidfd, true, veof, context, poller);
     } catch (SpawnException e) {
       LibC.closeQuietly(master[0]);
       LibC.closeQuietly(slave[0]);

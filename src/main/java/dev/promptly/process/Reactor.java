@@ -10,13 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one I/O thread of every child: an epoll loop over output fds, input fds that are full, and
- * pidfds, woken by an eventfd when another thread hands it work. Registrations, epoll_ctl and the
- * closing of registered fds happen on this thread only, so an fd number is never reused while an
- * event for its previous owner may still be in hand. Handlers must not block; they hand results to
+ * The shared I/O thread of every child whose event loop cannot watch fds itself (Vert.x on NIO,
+ * a worker context): an epoll loop over output fds, input fds that are full, and pidfds, woken by
+ * an eventfd when another thread hands it work. Handlers must not block; they hand results to
  * each child's Vert.x context.
  */
-final class Reactor {
+final class Reactor implements Poller {
   static {
     NativeCache.prepare(); // before the first Memory below loads JNA
   }
@@ -35,11 +34,6 @@ final class Reactor {
    * most answers, 50 us gained nothing more and costs more CPU.
    */
   private static final long SPIN_NANOS = 30_000;
-
-  /** Called on the reactor thread with the ready epoll events of one registration. */
-  interface Handler {
-    void ready(int events);
-  }
 
   private static final class Holder {
     static final Reactor INSTANCE = new Reactor();
@@ -67,6 +61,8 @@ final class Reactor {
   private final Map<Long, Handler> handlers = new HashMap<>();
   private final Memory events = new Memory((long) MAX_EVENTS * LibC.EPOLL_EVENT_SIZE);
   private final Memory ctlEvent = new Memory(16);
+  private final Memory readBuffer = new Memory(READ_SIZE);
+  private final Memory siginfo = new Memory(LibC.SIGINFO_SIZE);
   private long nextToken = WAKE_TOKEN + 1;
   /** When the last event was handled (System.nanoTime; compared by difference only). */
   private long lastEvent = System.nanoTime() - SPIN_NANOS;
@@ -89,14 +85,25 @@ final class Reactor {
     thread.start();
   }
 
-  boolean inReactor() {
+  @Override
+  public boolean inPoller() {
     return Thread.currentThread() == thread;
   }
 
-  /** Runs {@code task} on the reactor thread, soon; from the reactor itself, after this round. */
-  void execute(Runnable task) {
+  @Override
+  public Memory readBuffer() {
+    return readBuffer;
+  }
+
+  @Override
+  public Memory siginfo() {
+    return siginfo;
+  }
+
+  @Override
+  public void execute(Runnable task) {
     tasks.add(task);
-    if (inReactor()) {
+    if (inPoller()) {
       return;
     }
     if (parked) {
@@ -106,13 +113,13 @@ final class Reactor {
     }
   }
 
-  /** Any thread: bytes were just written to a child, so its answer may come soon. */
-  void wrote() {
+  @Override
+  public void wrote() {
     lastWrite = System.nanoTime();
   }
 
-  /** Reactor thread only. Returns the token to pass to {@link #modify} and {@link #remove}. */
-  long add(int fd, int events, Handler handler) {
+  @Override
+  public long add(int fd, int events, Handler handler) {
     long token = nextToken++;
     if (ctl(LibC.EPOLL_CTL_ADD, fd, events, token) < 0) {
       throw new IllegalStateException("epoll_ctl(ADD, " + fd + "): "
@@ -122,13 +129,8 @@ final class Reactor {
     return token;
   }
 
-  /** Reactor thread only. */
-  void modify(int fd, int events, long token) {
-    ctl(LibC.EPOLL_CTL_MOD, fd, events, token);
-  }
-
-  /** Reactor thread only; call before closing {@code fd}. */
-  void remove(int fd, long token) {
+  @Override
+  public void remove(int fd, long token) {
     if (handlers.remove(token) != null) {
       ctl(LibC.EPOLL_CTL_DEL, fd, 0, 0);
     }

@@ -30,13 +30,23 @@
  *       which is taken as the end of output.
  * </ul>
  *
- * <h2>I/O: one epoll thread for every child</h2>
- * One daemon thread, "promptly-io", started on first use and never more than one, runs an epoll
- * loop over every child's output fd (level-triggered: one read of up to 64 KiB per readiness, so a
- * flooding child cannot starve the others), the input fds that are momentarily full (EPOLLOUT),
- * and every child's pidfd; an eventfd wakes it for new work. Bytes read are copied once into a
- * Vert.x Buffer and handed to the child's context with runOnContext: all handlers and futures of a
- * child run on the context given at spawn. Pausing the output keeps chunks in memory, so a child
+ * <h2>I/O: the child's own event loop, or one epoll thread for every child</h2>
+ * A child's fds are watched by a {@link dev.promptly.process.Poller}. When the child's context is
+ * an event-loop context on Netty's epoll transport (promptly's own Vert.x instance, see {@link
+ * dev.promptly.process.EpollLoops}), that is the context's own event loop: each fd is an
+ * EpollIoHandle registered with the loop ({@link dev.promptly.process.LoopPoller}), so output is
+ * read, decoded and matched on one thread, and the answer written from it, with no hand-off
+ * between threads. Otherwise (a Vert.x instance on NIO, a worker context) one daemon thread,
+ * "promptly-io", started on first use and never more than one, runs an epoll loop over those
+ * children ({@link dev.promptly.process.Reactor}), woken by an eventfd for new work. Either way:
+ * level-triggered, one read of up to 256 KiB per readiness, so a flooding child cannot starve the
+ * others; the input fds that are momentarily full (EPOLLOUT) and every child's pidfd are watched
+ * too; after a child's last event or write the poller polls (epoll_wait with a zero timeout) for
+ * 30 us before it blocks, since the answer is usually that close. Bytes read are copied once into
+ * a Vert.x Buffer and handed to the child's context with runOnContext (from the loop itself, a
+ * queued task, not a wake-up): all handlers and futures of a child run on the context given at
+ * spawn. An event loop shut down while it still watches a live child (its Vert.x closed) kills
+ * that child's session and reaps it, since nothing would be left to. Pausing the output keeps chunks in memory, so a child
  * never blocks on a full pipe because of what the consumer does. Only the context's own pace
  * bounds the reading: when more than 1 MiB read for a child waits to reach its context, the
  * reactor stops watching that child's output until half of it has been handed on. A child that
