@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -344,7 +345,11 @@ final class NativeChild implements ChildProcess {
     synchronized (reapLock) {
       if (!reaped) {
         killSession(Signals.SIGKILL);
-        LibC.waitpid(pid, null, 0); // SIGKILLed: at once
+        // SIGKILLed, so at once, unless stuck in the kernel (a dead NFS server): then it is left
+        // unreaped rather than holding up the close for ever.
+        for (int i = 0; i < 1000 && LibC.waitpid(pid, null, LibC.WNOHANG) == 0; i++) {
+          LockSupport.parkNanos(1_000_000);
+        }
         reaped = true;
       }
     }
