@@ -82,7 +82,7 @@ class LeakTest {
         """.formatted(numbers, timeouts));
     RunOptions options = new RunOptions().setGrace(Duration.ofMillis(200));
 
-    // Once before measuring: libraries, the promptly-io thread and class loading are one-offs.
+    // Once before measuring: libraries and class loading are one-offs.
     runAll(file, options);
     awaitTrue(() -> descendants().isEmpty(), 10_000);
     int threads = threadCount();
@@ -101,8 +101,10 @@ class LeakTest {
     assertThat(descendants()).as("processes left").isEmpty();
     assertThat(threadCount()).as("threads: %s", threadNames()).isLessThanOrEqualTo(threads);
     assertThat(openFds()).as("open fds").isEqualTo(fds);
+    // The engine's own Vert.x reads children on its event loops; the shared I/O thread (started by
+    // other tests' NIO instances, or not at all) is never more than one.
     assertThat(Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().equals("promptly-io"))).hasSize(1);
+        .filter(t -> t.getName().equals("promptly-io"))).hasSizeLessThanOrEqualTo(1);
     // A timeout ends every process of the child's session: the background jobs too (on a pty,
     // in process groups of their own). They were not our children, so check them by pid.
     List<Long> jobs = results.stream().filter(r -> r.name().contains("-timeout"))
