@@ -14,6 +14,7 @@ import io.vertx.core.Context;
 import io.vertx.core.internal.ContextInternal;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,8 @@ final class LoopPoller implements Poller {
     try {
       if (context instanceof ContextInternal internal && internal.isEventLoopContext()) {
         EventLoop loop = internal.nettyEventLoop();
-        if (loop instanceof IoEventLoop io && io.isCompatible(Fd.class)) {
+        // A loop already shutting down would drop the child's registration: the reactor it is.
+        if (loop instanceof IoEventLoop io && io.isCompatible(Fd.class) && !io.isShuttingDown()) {
           return new LoopPoller(io);
         }
       }
@@ -67,7 +69,12 @@ final class LoopPoller implements Poller {
 
   @Override
   public void execute(Runnable task) {
-    loop.execute(task);
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      // The loop is shutting down: its live children are killed and reaped by pollerClosed().
+      LOG.debug("event loop refused a child task (Vert.x closing)", e);
+    }
   }
 
   @Override

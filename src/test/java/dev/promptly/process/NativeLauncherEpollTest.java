@@ -3,6 +3,11 @@ package dev.promptly.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.transport.Transport;
 import java.util.List;
@@ -39,5 +44,26 @@ class NativeLauncherEpollTest extends NativeLauncherTest {
     await(own.close());
     // Killed and reaped: no process, not even a zombie, has this pid any more.
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isEmpty();
+  }
+
+  @Test
+  void aChildOfAWorkerContextIsWatchedByTheSharedReactor() throws Exception {
+    Promise<Context> worker = Promise.promise();
+    String id = await(vertx.deployVerticle(new AbstractVerticle() {
+      @Override
+      public void start() {
+        worker.complete(context);
+      }
+    }, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
+    try {
+      Context ctx = await(worker.future());
+      assertThat(ctx.isWorkerContext()).isTrue();
+      ChildProcess child = NativeLauncher.instance().spawn(
+          SpawnOptions.pipes(List.of("echo", "hi"), CWD, ENV), ctx);
+      assertThat(((NativeChild) child).poller).isInstanceOf(Reactor.class);
+      assertThat(await(child.exit()).code()).isZero();
+    } finally {
+      await(vertx.undeploy(id));
+    }
   }
 }
