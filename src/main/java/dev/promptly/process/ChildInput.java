@@ -19,9 +19,9 @@ import java.util.List;
  *
  * <p>A write first tries the fd at once on the caller's thread (a non-blocking write(2): no thread
  * hop on the common path of a short line to a waiting child). What the fd does not take is queued
- * and the fd is registered for EPOLLOUT; from then on only the reactor writes, until the queue is
+ * and the fd is registered for EPOLLOUT; from then on only the poller writes, until the queue is
  * empty again. The queue, the fd and the registration state are guarded by {@code lock}; the fd is
- * closed on the reactor whenever it is registered, so the reactor never holds an event for a
+ * closed on the poller whenever it is registered, so the poller never holds an event for a
  * reused fd number. Futures and handlers complete on the child's context.
  */
 final class ChildInput implements WriteStream<Buffer> {
@@ -170,7 +170,7 @@ final class ChildInput implements WriteStream<Buffer> {
     return closeFuture;
   }
 
-  /** Reactor: the fd is writable (or in error). */
+  /** Poller thread: the fd is writable (or in error). */
   private void onWritable(int events) {
     Outcome outcome = new Outcome();
     synchronized (lock) {
@@ -179,7 +179,7 @@ final class ChildInput implements WriteStream<Buffer> {
     dispatch(outcome);
   }
 
-  /** Reactor: the child has exited; input still queued may yet reach a grandchild. */
+  /** Poller thread: the child has exited; input still queued may yet reach a grandchild. */
   void onExit() {
     synchronized (lock) {
       exited = true;
@@ -189,7 +189,7 @@ final class ChildInput implements WriteStream<Buffer> {
     }
   }
 
-  /** Reactor: release everything now (terminate). */
+  /** Poller thread: release everything now (terminate). */
   void closeNow() {
     Outcome outcome = new Outcome();
     synchronized (lock) {
@@ -237,7 +237,7 @@ final class ChildInput implements WriteStream<Buffer> {
             : "writing to the child failed: " + LibC.strerror0(errno)), outcome);
         return;
       }
-      poller.wrote(); // the reactor polls a little longer: the child's answer is near
+      poller.wrote(); // the poller polls a little longer: the child's answer is near
       head.offset += (int) n;
       queuedBytes -= n;
       if (head.offset == head.data.length()) {
@@ -304,7 +304,7 @@ final class ChildInput implements WriteStream<Buffer> {
     }
     armed = false;
     if (token >= 0) {
-      // armed was true, so only the reactor flushes: this is the reactor thread.
+      // armed was true, so only the poller flushes: this is the poller thread.
       poller.remove(fd, token);
       token = -1;
     }

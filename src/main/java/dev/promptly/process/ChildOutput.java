@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The child's output as a ReadStream. Pausing never stops the reading: flow control here only
  * decides when buffered chunks reach the handler, so a paused consumer costs memory, never a stalled
- * child. All state is touched on the child's context only (the reactor hops there first).
+ * child. All state is touched on the child's context only (the poller hops there first).
  *
  * <p>Until a handler is set, chunks are kept (as if paused), and the end is reported once every
  * kept chunk has been handed on and an end handler is set: a consumer that attaches late, or from
@@ -33,7 +33,7 @@ final class ChildOutput implements ReadStream<Buffer> {
     this.context = context;
   }
 
-  // Called by the reactor, through the context.
+  // Called by the poller, through the context.
 
   void onData(Buffer chunk) {
     pending.add(chunk);

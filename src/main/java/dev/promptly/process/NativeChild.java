@@ -30,7 +30,7 @@ final class NativeChild implements ChildProcess {
   private static final Logger LOG = LoggerFactory.getLogger(NativeChild.class);
   /**
    * Bytes read but not yet handed to the output stream on the child's context. Above this the
-   * reactor stops reading this child until the context has caught up to half of it: a child
+   * poller stops reading this child until the context has caught up to half of it: a child
    * that writes faster than its context can decode and match would otherwise fill the heap with
    * queued chunks, and its timers (the step's timeout) would wait behind them for seconds.
    */
@@ -56,7 +56,7 @@ final class NativeChild implements ChildProcess {
   private long killTimer = -1;
   private final List<Promise<ExitStatus>> terminations = new ArrayList<>(1);
   private final AtomicLong inFlight = new AtomicLong();
-  /** Set on the reactor when it stops reading; whoever clears it re-registers the fd. */
+  /** Set on the poller when it stops reading; whoever clears it re-registers the fd. */
   private final AtomicBoolean throttled = new AtomicBoolean();
 
   NativeChild(int pid, int outFd, int inFd, int pidfd, boolean pty, byte veof, Context context,
@@ -199,7 +199,7 @@ final class NativeChild implements ChildProcess {
   }
 
   /**
-   * Hands {@code task} to the child's context. A closed Vert.x refuses it: the reactor carries on
+   * Hands {@code task} to the child's context. A closed Vert.x refuses it: the poller carries on
    * with its bookkeeping (fds are still closed, the child still reaped) rather than stop half-way.
    */
   private boolean post(io.vertx.core.Handler<Void> task) {
@@ -267,7 +267,7 @@ final class NativeChild implements ChildProcess {
     }
   }
 
-  /** Reactor: watch the output again after a throttle (unless it has ended meanwhile). */
+  /** Poller thread: watch the output again after a throttle (unless it has ended meanwhile). */
   private void resumeReading() {
     if (throttled.compareAndSet(true, false) && outFd >= 0) {
       watchOutput();

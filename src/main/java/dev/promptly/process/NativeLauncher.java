@@ -184,7 +184,7 @@ public final class NativeLauncher implements Launcher {
       LibC.close(slave[0]);
       slave[0] = -1;
       int pidfd = openPidfd(pid);
-      // Input gets its own fd on the same master so the reactor can watch it for EPOLLOUT while
+      // Input gets its own fd on the same master so the poller can watch it for EPOLLOUT while
       // the output fd is registered for EPOLLIN (one fd cannot be added to an epoll set twice).
       int inFd = LibC.fcntl(master[0], LibC.F_DUPFD_CLOEXEC, 3);
       if (inFd < 0) {
