@@ -149,7 +149,12 @@ public final class Promptly implements AutoCloseable {
         .andThen(ar -> supervisors.remove(supervisor));
   }
 
-  /** How many runs {@link #run} makes of these dialogues (matrices expanded). */
+  /**
+   * How many runs {@link #run} makes of these dialogues (matrices expanded).
+   *
+   * @param dialogues dialogues as loaded or built
+   * @return the number of runs
+   */
   public static int countRuns(List<Dialogue> dialogues) {
     return RunPlan.expandAll(dialogues).size();
   }
@@ -159,6 +164,8 @@ public final class Promptly implements AutoCloseable {
    * then SIGKILL after the grace period) and reaped, and their runs fail with {@code why}. The
    * futures returned by {@link #run} then complete with the runs that started. Safe from any
    * thread, including a signal handler's.
+   *
+   * @param why the failure message of the runs stopped
    */
   public void stopAll(String why) {
     for (Supervisor s : supervisors) {

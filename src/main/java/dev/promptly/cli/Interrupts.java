@@ -1,7 +1,6 @@
 package dev.promptly.cli;
 
 import java.util.function.IntConsumer;
-import sun.misc.Signal;
 
 /**
  * SIGINT and SIGTERM to promptly: instead of dying at once (and leaving children behind), the run
@@ -11,11 +10,16 @@ final class Interrupts {
   private Interrupts() {
   }
 
-  /** Calls {@code onSignal} with the signal's number (2 or 15) each time one arrives. */
+  /**
+   * Calls {@code onSignal} with the signal's number (2 or 15) each time one arrives. sun.misc.Signal
+   * (module jdk.unsupported) is the only way a Java program can handle signals; "sunapi" names its
+   * warning once enabled with -XDenableSunApiLintControl (the javadoc build does).
+   */
+  @SuppressWarnings("sunapi")
   static void install(IntConsumer onSignal) {
     for (String name : new String[] {"INT", "TERM"}) {
       try {
-        Signal.handle(new Signal(name), sig -> onSignal.accept(sig.getNumber()));
+        sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> onSignal.accept(sig.getNumber()));
       } catch (IllegalArgumentException | UnsupportedOperationException e) {
         // The JVM keeps this signal for itself (e.g. -Xrs): default handling then.
       }
