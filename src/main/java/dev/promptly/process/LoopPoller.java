@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 final class LoopPoller implements Poller {
   private static final Logger LOG = LoggerFactory.getLogger(LoopPoller.class);
   /** Per event-loop thread: children of one loop are read one at a time, into one buffer. */
-  private static final ThreadLocal<Memory> READ_BUFFER =
-      ThreadLocal.withInitial(() -> new Memory(READ_SIZE));
+  private static final ThreadLocal<ReadBuffer> READ_BUFFER =
+      ThreadLocal.withInitial(ReadBuffer::new);
   private static final ThreadLocal<Memory> SIGINFO =
       ThreadLocal.withInitial(() -> new Memory(LibC.SIGINFO_SIZE));
 
@@ -106,7 +106,7 @@ final class LoopPoller implements Poller {
   }
 
   @Override
-  public Memory readBuffer() {
+  public ReadBuffer readBuffer() {
     return READ_BUFFER.get();
   }
 

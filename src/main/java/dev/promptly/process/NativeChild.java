@@ -218,8 +218,8 @@ final class NativeChild implements ChildProcess {
     if (outFd < 0) {
       return;
     }
-    Memory buffer = poller.readBuffer();
-    long n = LibC.read(outFd, buffer, Poller.READ_SIZE);
+    ReadBuffer buffer = poller.readBuffer();
+    long n = LibC.read(outFd, buffer.memory, ReadBuffer.SIZE);
     if (n > 0) {
       deliver(buffer, (int) n);
     } else if (n == 0) {
@@ -235,9 +235,9 @@ final class NativeChild implements ChildProcess {
     }
   }
 
-  private void deliver(Memory buffer, int n) {
+  private void deliver(ReadBuffer buffer, int n) {
     Buffer chunk = Buffer.buffer(n);
-    chunk.setBytes(0, buffer.getByteBuffer(0, n));
+    chunk.setBytes(0, buffer.first(n));
     long queued = inFlight.addAndGet(n);
     if (!post(v -> delivered(chunk))) {
       inFlight.addAndGet(-n);
@@ -342,6 +342,7 @@ final class NativeChild implements ChildProcess {
       return;
     }
     terminating = true;
+    poller.remove(pidfd, pidToken);
     synchronized (reapLock) {
       if (!reaped) {
         killSession(Signals.SIGKILL);
@@ -353,15 +354,12 @@ final class NativeChild implements ChildProcess {
         reaped = true;
       }
     }
-    poller.remove(pidfd, pidToken);
-    LibC.close(pidfd);
-    pidfd = -1;
+    reap(); // closes the pidfd and the input
     if (outFd >= 0) {
       poller.remove(outFd, outToken);
       LibC.close(outFd);
       outFd = -1;
     }
-    input.closeNow();
     LOG.debug("pid {} killed: its event loop was shut down", pid);
   }
 
@@ -408,9 +406,9 @@ final class NativeChild implements ChildProcess {
 
   /** What is already in the pipe or pty is handed on; then the output ends, whoever holds it. */
   private void drainAndEndOutput() {
-    Memory buffer = poller.readBuffer();
+    ReadBuffer buffer = poller.readBuffer();
     for (int i = 0; i < 64 && outFd >= 0; i++) {
-      long n = LibC.read(outFd, buffer, Poller.READ_SIZE);
+      long n = LibC.read(outFd, buffer.memory, ReadBuffer.SIZE);
       if (n > 0) {
         deliver(buffer, (int) n);
       } else {

@@ -22,9 +22,6 @@ interface Poller {
     }
   }
 
-  /** Size of {@link #readBuffer()}. */
-  int READ_SIZE = 256 * 1024;
-
   /** True on the poller's thread. */
   boolean inPoller();
 
@@ -40,8 +37,8 @@ interface Poller {
   /** Any thread: bytes were just written to a child, so its answer may come soon. */
   void wrote();
 
-  /** Poller thread only: the thread's read buffer, {@link #READ_SIZE} bytes. */
-  Memory readBuffer();
+  /** Poller thread only: the thread's read buffer. */
+  ReadBuffer readBuffer();
 
   /** Poller thread only: the thread's siginfo_t for waitid. */
   Memory siginfo();

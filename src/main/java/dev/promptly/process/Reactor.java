@@ -61,7 +61,7 @@ final class Reactor implements Poller {
   private final Map<Long, Handler> handlers = new HashMap<>();
   private final Memory events = new Memory((long) MAX_EVENTS * LibC.EPOLL_EVENT_SIZE);
   private final Memory ctlEvent = new Memory(16);
-  private final Memory readBuffer = new Memory(READ_SIZE);
+  private final ReadBuffer readBuffer = new ReadBuffer();
   private final Memory siginfo = new Memory(LibC.SIGINFO_SIZE);
   private long nextToken = WAKE_TOKEN + 1;
   /** When the last event was handled (System.nanoTime; compared by difference only). */
@@ -91,7 +91,7 @@ final class Reactor implements Poller {
   }
 
   @Override
-  public Memory readBuffer() {
+  public ReadBuffer readBuffer() {
     return readBuffer;
   }
 
