@@ -23,8 +23,7 @@ final class LibC {
     // JNA's NativeLibrary runs `/sbin/ldconfig -p` in its static initialiser (a fork and exec of
     // 20-50 ms on every start) unless this property is set. libc sits in the multiarch folder.
     if (System.getProperty("jna.platform.library.path") == null) {
-      String arch = "amd64".equals(System.getProperty("os.arch")) ? "x86_64"
-          : System.getProperty("os.arch");
+      String arch = NativeCache.gnuArch();
       System.setProperty("jna.platform.library.path", "/usr/lib/" + arch + "-linux-gnu:/lib/"
           + arch + "-linux-gnu:/usr/lib64:/lib64:/usr/lib:/lib");
     }

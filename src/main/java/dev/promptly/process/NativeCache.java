@@ -34,10 +34,8 @@ final class NativeCache {
     }
     prepared = true;
     Path directory = Path.of(dir);
-    String arch = "amd64".equals(System.getProperty("os.arch")) ? "x86_64"
-        : System.getProperty("os.arch");
     unpack(NativeCache.class, "/META-INF/native/"
-        + System.mapLibraryName("netty_transport_native_epoll_" + arch), directory);
+        + System.mapLibraryName("netty_transport_native_epoll_" + gnuArch()), directory);
     if (System.getProperty(JNA_PATH) == null) {
       String jna = "/com/sun/jna/" + Platform.RESOURCE_PREFIX + "/"
           + System.mapLibraryName("jnidispatch");
@@ -45,6 +43,12 @@ final class NativeCache {
         System.setProperty(JNA_PATH, directory.toString());
       }
     }
+  }
+
+  /** The machine as GNU names it (x86_64, aarch64): Java says amd64 for x86_64. */
+  static String gnuArch() {
+    String arch = System.getProperty("os.arch");
+    return "amd64".equals(arch) ? "x86_64" : arch;
   }
 
   /** True when {@code resource} is in {@code directory}, already or now. */
