@@ -2,7 +2,8 @@ package dev.promptly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.promptly.api.Promptly;
+import dev.promptly.engine.Engine;
+import dev.promptly.engine.TestRuns;
 import dev.promptly.api.RunOptions;
 import dev.promptly.dsl.DialogueLoader;
 import dev.promptly.dsl.LoadResult;
@@ -118,8 +119,8 @@ class LeakTest {
   private static List<RunResult> runAll(Path file, RunOptions options) throws Exception {
     LoadResult loaded = DialogueLoader.load(file, Map.of());
     assertThat(loaded.problems()).isEmpty();
-    try (Promptly engine = Promptly.create()) {
-      return engine.run(loaded.dialogues(), options, RunObserver.NONE)
+    try (Engine engine = Engine.create()) {
+      return engine.run(loaded.dialogues(), TestRuns.settings(options), RunObserver.NONE)
           .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     }
   }

@@ -1,6 +1,6 @@
 package dev.promptly.api;
 
-import dev.promptly.engine.Texts;
+import dev.promptly.engine.Messages;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -16,7 +16,7 @@ import java.util.Objects;
  * try (BlockingSession s = Promptly.blocking().spawn("python3", "-i")) {
  *   s.expect(">>> ");
  *   s.sendLine("print('Вы ввели', 'Zoot')");
- *   Match m = s.expect(Pattern.regex("Вы ввели (?<who>\\w+)"));
+ *   Match m = s.expect(Expectation.regex("Вы ввели (?<who>\\w+)"));
  *   assert m.group("who").equals("Zoot");
  * }
  * }</pre>
@@ -95,18 +95,18 @@ public final class BlockingSession implements AutoCloseable {
    * @throws ExpectFailure when the time runs out or the output ends first
    */
   public Match expect(String literal) {
-    return expect(timeout, Pattern.literal(literal));
+    return expect(timeout, Expectation.literal(literal));
   }
 
   /**
    * Waits for the earliest match among {@code patterns}.
    *
-   * @param patterns one or more patterns; {@link Pattern#eof()} and {@link Pattern#timeout()}
+   * @param patterns one or more patterns; {@link Expectation#eof()} and {@link Expectation#timeout()}
    *     listed make those outcomes ordinary matches
    * @return the match; {@link Match#index()} says which pattern
    * @throws ExpectFailure when the time runs out or the output ends first
    */
-  public Match expect(Pattern... patterns) {
+  public Match expect(Expectation... patterns) {
     return expect(timeout, patterns);
   }
 
@@ -118,9 +118,9 @@ public final class BlockingSession implements AutoCloseable {
    * @return the match
    * @throws ExpectFailure when the time runs out or the output ends first
    */
-  public Match expect(Duration limit, Pattern... patterns) {
+  public Match expect(Duration limit, Expectation... patterns) {
     return Expect.await(session.expect(limit, patterns), limit.plus(MARGIN),
-        () -> name() + ": no answer from the session within " + Texts.duration(limit.plus(MARGIN))
+        () -> name() + ": no answer from the session within " + Messages.duration(limit.plus(MARGIN))
             + " (is its event loop blocked?)");
   }
 
@@ -128,11 +128,11 @@ public final class BlockingSession implements AutoCloseable {
    * Waits for the end of the child's output; the output before it stays in
    * {@link Match#before()}.
    *
-   * @return the match of {@link Pattern#eof()}
+   * @return the match of {@link Expectation#eof()}
    * @throws ExpectFailure when the time runs out first
    */
   public Match expectEof() {
-    return expect(timeout, Pattern.eof());
+    return expect(timeout, Expectation.eof());
   }
 
   /**
@@ -142,7 +142,7 @@ public final class BlockingSession implements AutoCloseable {
    * @throws PromptlyException when the child does not take it within the time limit
    */
   public void send(String text) {
-    waitFor(session.send(text), "send " + Texts.visible(text));
+    waitFor(session.send(text), "send " + Messages.visible(text));
   }
 
   /**
@@ -152,7 +152,7 @@ public final class BlockingSession implements AutoCloseable {
    * @throws PromptlyException when the child does not take it within the time limit
    */
   public void sendLine(String line) {
-    waitFor(session.sendLine(line), "send " + Texts.visible(line + "\n"));
+    waitFor(session.sendLine(line), "send " + Messages.visible(line + "\n"));
   }
 
   /**
@@ -203,7 +203,7 @@ public final class BlockingSession implements AutoCloseable {
    */
   public Exit exit(Duration limit) {
     return Expect.await(session.exit(), limit, () -> name() + ": the child (pid " + pid()
-        + ") was still running after " + Texts.duration(limit) + "\n" + lastLinesText());
+        + ") was still running after " + Messages.duration(limit) + "\n" + lastLinesText());
   }
 
   /**
@@ -246,12 +246,12 @@ public final class BlockingSession implements AutoCloseable {
 
   private void waitFor(io.vertx.core.Future<Void> f, String what) {
     Expect.await(f, timeout, () -> name() + ": could not " + what + " within "
-        + Texts.duration(timeout) + ": the child is not reading its input\n" + lastLinesText());
+        + Messages.duration(timeout) + ": the child is not reading its input\n" + lastLinesText());
   }
 
   private String lastLinesText() {
     try {
-      return Texts.lastLines(session.lastLines().toCompletionStage().toCompletableFuture()
+      return Messages.lastLines(session.lastLines().toCompletionStage().toCompletableFuture()
           .get(1, java.util.concurrent.TimeUnit.SECONDS));
     } catch (Exception e) {
       return "(last lines unavailable)";

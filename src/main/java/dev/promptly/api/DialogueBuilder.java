@@ -1,7 +1,6 @@
 package dev.promptly.api;
 
 import dev.promptly.dsl.Branch;
-import dev.promptly.dsl.Dialogue;
 import dev.promptly.dsl.SourcePos;
 import dev.promptly.dsl.Step;
 import dev.promptly.process.Signals;
@@ -18,7 +17,7 @@ import java.util.Set;
 
 /**
  * Builds a dialogue in Java: the same model a YAML file loads into, so
- * {@link Promptly#run(List, RunOptions, RunObserver)} plays it through the same interpreter
+ * {@link Promptly#run(List, RunOptions)} plays it through the same interpreter
  * with the same results and reports. Each method mirrors a key of the dialogue language.
  *
  * <pre>{@code
@@ -26,12 +25,12 @@ import java.util.Set;
  *     .command("python3", "echo.py")
  *     .var("user", "Zoot")
  *     .expect("Введите текст: ").sendLine("${user}")
- *     .expect(Pattern.regex("Вы ввели (?<who>\\w+)"))
+ *     .expect(Expectation.regex("Вы ввели (?<who>\\w+)"))
  *     .expect(when("Password:").sendLine("${env:PASSWORD}").secret(),
- *             when(Pattern.regex("\\(yes/no\\)\\?")).sendLine("yes").again(),
- *             when(Pattern.timeout()).fail("no password prompt"))
+ *             when(Expectation.regex("\\(yes/no\\)\\?")).sendLine("yes").again(),
+ *             when(Expectation.timeout()).fail("no password prompt"))
  *     .closeInput()
- *     .expect(Pattern.eof())
+ *     .expect(Expectation.eof())
  *     .build();
  * }</pre>
  *
@@ -56,8 +55,8 @@ public final class DialogueBuilder {
   private final Map<String, List<String>> matrix = new LinkedHashMap<>();
   private Integer exit = 0;
   private boolean quiet;
-  private int rows = Dialogue.Terminal.DEFAULT_ROWS;
-  private int columns = Dialogue.Terminal.DEFAULT_COLUMNS;
+  private int rows = dev.promptly.dsl.Dialogue.Terminal.DEFAULT_ROWS;
+  private int columns = dev.promptly.dsl.Dialogue.Terminal.DEFAULT_COLUMNS;
   private boolean echo = true;
   private boolean stripAnsi;
   private final List<Step> steps = new ArrayList<>();
@@ -86,7 +85,7 @@ public final class DialogueBuilder {
    * @return the branch, to add what happens after its match
    */
   public static When when(String literal) {
-    return new When(Pattern.literal(literal));
+    return new When(Expectation.literal(literal));
   }
 
   /**
@@ -95,7 +94,7 @@ public final class DialogueBuilder {
    * @param pattern what it waits for
    * @return the branch, to add what happens after its match
    */
-  public static When when(Pattern pattern) {
+  public static When when(Expectation pattern) {
     return new When(pattern);
   }
 
@@ -314,7 +313,7 @@ public final class DialogueBuilder {
    * @return this
    */
   public DialogueBuilder expect(String literal) {
-    return expect((Duration) null, Pattern.literal(literal));
+    return expect((Duration) null, Expectation.literal(literal));
   }
 
   /**
@@ -323,7 +322,7 @@ public final class DialogueBuilder {
    * @param patterns one or more patterns
    * @return this
    */
-  public DialogueBuilder expect(Pattern... patterns) {
+  public DialogueBuilder expect(Expectation... patterns) {
     return expect((Duration) null, patterns);
   }
 
@@ -334,7 +333,7 @@ public final class DialogueBuilder {
    * @param patterns one or more patterns
    * @return this
    */
-  public DialogueBuilder expect(Duration timeout, Pattern... patterns) {
+  public DialogueBuilder expect(Duration timeout, Expectation... patterns) {
     When[] branches = Arrays.stream(patterns).map(When::new).toArray(When[]::new);
     return expect(timeout, branches);
   }
@@ -342,7 +341,7 @@ public final class DialogueBuilder {
   /**
    * A step with branches: the earliest match wins and its branch says what follows.
    *
-   * @param branches one or more branches, from {@link #when(Pattern)}
+   * @param branches one or more branches, from {@link #when(Expectation)}
    * @return this
    */
   public DialogueBuilder expect(When... branches) {
@@ -425,7 +424,7 @@ public final class DialogueBuilder {
   }
 
   /**
-   * The dialogue, ready for {@link Promptly#run(List, RunOptions, RunObserver)}.
+   * The dialogue, ready for {@link Promptly#run(List, RunOptions)}.
    *
    * @return the dialogue
    * @throws IllegalStateException if no command was set
@@ -436,9 +435,10 @@ public final class DialogueBuilder {
     }
     Path dir = Path.of("").toAbsolutePath();
     Path wd = cwd == null ? dir : dir.resolve(cwd).normalize();
-    return new Dialogue(name, file(), command, shell, pty, wd, env, timeout, vars, secretVars,
-        matrix, exit, quiet, new Dialogue.Terminal(rows, columns, echo, stripAnsi), steps,
-        SourcePos.unknown(file()));
+    return new Dialogue(new dev.promptly.dsl.Dialogue(name, file(), command, shell, pty, wd,
+        env, timeout, vars, secretVars, matrix, exit, quiet,
+        new dev.promptly.dsl.Dialogue.Terminal(rows, columns, echo, stripAnsi), steps,
+        SourcePos.unknown(file())));
   }
 
   private Path file() {
@@ -463,18 +463,18 @@ public final class DialogueBuilder {
    * method returns a new branch.
    */
   public static final class When {
-    private final Pattern pattern;
+    private final Expectation pattern;
     private final String send;
     private final boolean newline;
     private final boolean secret;
     private final boolean again;
     private final String fail;
 
-    private When(Pattern pattern) {
+    private When(Expectation pattern) {
       this(Objects.requireNonNull(pattern, "pattern"), null, false, false, false, null);
     }
 
-    private When(Pattern pattern, String send, boolean newline, boolean secret, boolean again,
+    private When(Expectation pattern, String send, boolean newline, boolean secret, boolean again,
                  String fail) {
       this.pattern = pattern;
       this.send = send;
@@ -519,7 +519,7 @@ public final class DialogueBuilder {
      * @return the branch
      */
     public When again() {
-      if (pattern.kind() == Pattern.Kind.EOF) {
+      if (pattern.kind() == Expectation.Kind.EOF) {
         throw new IllegalArgumentException("'again' after eof would match eof forever");
       }
       return new When(pattern, send, newline, secret, true, fail);

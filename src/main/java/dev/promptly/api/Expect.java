@@ -90,7 +90,7 @@ public final class Expect implements AutoCloseable {
     try {
       session = await(spawnOffContext(e, options), options.getTimeout(),
           () -> "could not start " + String.join(" ", options.getCommand()) + " within "
-              + dev.promptly.engine.Texts.duration(options.getTimeout()));
+              + dev.promptly.engine.Messages.duration(options.getTimeout()));
     } catch (RuntimeException ex) {
       releaseIfIdle();
       throw ex;

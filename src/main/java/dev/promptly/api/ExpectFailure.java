@@ -1,14 +1,13 @@
 package dev.promptly.api;
 
-import dev.promptly.engine.ExpectException;
-import dev.promptly.engine.Texts;
+import dev.promptly.engine.Messages;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * An expect that ended without a match: its time ran out (and {@link Pattern#timeout()} was not
- * listed), or the child's output ended (and {@link Pattern#eof()} was not listed). The message
+ * An expect that ended without a match: its time ran out (and {@link Expectation#timeout()} was not
+ * listed), or the child's output ended (and {@link Expectation#eof()} was not listed). The message
  * reads as the command line's: the session, the patterns waited for, the time against the
  * limit, and the last lines received with control characters escaped:
  *
@@ -32,13 +31,24 @@ public final class ExpectFailure extends PromptlyException {
 
   private final transient String session;
   private final transient Reason reason;
-  private final transient List<Pattern> patterns;
+  private final transient List<Expectation> patterns;
   private final transient Duration elapsed;
   private final transient Duration timeout;
   private final transient List<String> lastLines;
 
-  ExpectFailure(String session, Reason reason, List<Pattern> patterns, Duration elapsed,
-                Duration timeout, List<String> lastLines) {
+  /**
+   * A failure as the engine reports it; applications do not normally create one (test doubles
+   * may).
+   *
+   * @param session the session's name
+   * @param reason why the expect ended
+   * @param patterns what was waited for
+   * @param elapsed how long the expect waited
+   * @param timeout the expect's limit
+   * @param lastLines the last lines the child wrote, as received
+   */
+  public ExpectFailure(String session, Reason reason, List<Expectation> patterns,
+                       Duration elapsed, Duration timeout, List<String> lastLines) {
     super(describe(session, reason, patterns, elapsed, timeout, lastLines));
     this.session = session;
     this.reason = reason;
@@ -48,11 +58,27 @@ public final class ExpectFailure extends PromptlyException {
     this.lastLines = List.copyOf(lastLines);
   }
 
-  private static String describe(String session, Reason reason, List<Pattern> patterns,
+  private static String describe(String session, Reason reason, List<Expectation> patterns,
                                  Duration elapsed, Duration timeout, List<String> lastLines) {
-    String waited = patterns.stream().map(Pattern::toString).collect(Collectors.joining(" | "));
-    String what = ExpectException.describe(reason == Reason.TIMEOUT, waited, elapsed, timeout);
-    return session + ": " + what + "\n" + Texts.lastLines(lastLines);
+    return session + ": " + problem(reason, patterns, elapsed, timeout) + "\n"
+        + Messages.lastLines(lastLines);
+  }
+
+  private static String problem(Reason reason, List<Expectation> patterns, Duration elapsed,
+                                Duration timeout) {
+    String waited = patterns.stream().map(Expectation::toString)
+        .collect(Collectors.joining(" | "));
+    return Messages.expectFailed(reason == Reason.TIMEOUT, waited, elapsed, timeout);
+  }
+
+  /**
+   * What happened in one line, without the session's name and the last lines: {@code timed out
+   * after 1.0s (limit 1s) waiting for "Name: "}.
+   *
+   * @return the problem
+   */
+  public String problem() {
+    return problem(reason, patterns, elapsed, timeout);
   }
 
   /** The same failure, thrown again from the caller's thread (for a useful stack trace). */
@@ -83,7 +109,7 @@ public final class ExpectFailure extends PromptlyException {
    *
    * @return the patterns
    */
-  public List<Pattern> patterns() {
+  public List<Expectation> patterns() {
     return patterns;
   }
 

@@ -10,11 +10,11 @@ import java.util.Objects;
  *     (the branch taken)
  * @param pattern the pattern that matched
  * @param before the unmatched output that came before the match (at most the matching window)
- * @param text the matched text (empty for {@link Pattern#eof()} and {@link Pattern#timeout()})
+ * @param text the matched text (empty for {@link Expectation#eof()} and {@link Expectation#timeout()})
  * @param groups the captured groups of a regex: numbered ({@code "0"}, {@code "1"}, ...) and
  *     named ones; groups that did not take part in the match are absent
  */
-public record Match(int index, Pattern pattern, String before, String text,
+public record Match(int index, Expectation pattern, String before, String text,
                     Map<String, String> groups) {
   /**
    * Checks and copies the components.

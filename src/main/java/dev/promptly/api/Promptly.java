@@ -1,45 +1,29 @@
 package dev.promptly.api;
 
-import dev.promptly.dsl.Dialogue;
-import dev.promptly.engine.RunPlan;
-import dev.promptly.engine.Supervisor;
-import dev.promptly.process.EpollLoops;
-import dev.promptly.process.Launcher;
-import dev.promptly.process.NativeLauncher;
-import dev.promptly.report.RunObserver;
-import dev.promptly.report.RunResult;
+import dev.promptly.engine.Engine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxBuilder;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.transport.Transport;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The engine: starts children and runs dialogues (from YAML or built with
- * {@link DialogueBuilder}) against them. Create one on your own {@link Vertx}, or let it own
+ * The engine: starts children and runs dialogues (loaded with {@link Dialogue#load} or built
+ * with {@link DialogueBuilder}) against them. Create one on your own {@link Vertx}, or let it own
  * one; {@link #close()} closes only what it created.
  *
  * <ul>
  *   <li>{@link #spawn(ChildOptions)}: one child, driven step by step through an asynchronous
  *       {@link Session};</li>
- *   <li>{@link #run(List, RunOptions, RunObserver)}: whole dialogues, many at once under a
- *       bound, as {@code promptly run} does;</li>
+ *   <li>{@link #run(List, RunOptions)}: whole dialogues, many at once under a bound, as
+ *       {@code promptly run} does;</li>
  *   <li>{@link #blocking()}: the same for scripts and tests that do not use Vert.x.</li>
  * </ul>
  */
 public final class Promptly implements AutoCloseable {
-  private final Vertx vertx;
-  private final boolean ownsVertx;
-  private final Launcher launcher;
-  private final java.util.Set<Supervisor> supervisors =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Engine engine;
 
-  private Promptly(Vertx vertx, boolean ownsVertx) {
-    this.vertx = vertx;
-    this.ownsVertx = ownsVertx;
-    this.launcher = NativeLauncher.instance();
+  private Promptly(Engine engine) {
+    this.engine = engine;
   }
 
   /**
@@ -48,17 +32,7 @@ public final class Promptly implements AutoCloseable {
    * @return the engine; close it when done
    */
   public static Promptly create() {
-    VertxBuilder builder = Vertx.builder().with(new VertxOptions()
-        .setEventLoopPoolSize(Runtime.getRuntime().availableProcessors())
-        .setWorkerPoolSize(2)
-        .setInternalBlockingPoolSize(2));
-    // Netty's epoll where it loads (Linux x86_64): each child's fds are then watched by its own
-    // event loop, not handed over from promptly's shared I/O thread.
-    Transport epoll = EpollLoops.transport();
-    if (epoll != null) {
-      builder.withTransport(epoll);
-    }
-    return new Promptly(builder.build(), true);
+    return new Promptly(Engine.create());
   }
 
   /**
@@ -68,7 +42,7 @@ public final class Promptly implements AutoCloseable {
    * @return the engine
    */
   public static Promptly create(Vertx vertx) {
-    return new Promptly(Objects.requireNonNull(vertx, "vertx"), false);
+    return new Promptly(Engine.create(Objects.requireNonNull(vertx, "vertx")));
   }
 
   /**
@@ -105,7 +79,7 @@ public final class Promptly implements AutoCloseable {
    * @return the instance
    */
   public Vertx vertx() {
-    return vertx;
+    return engine.vertx();
   }
 
   /**
@@ -118,7 +92,7 @@ public final class Promptly implements AutoCloseable {
    *     started (not found, not executable), with the reason
    */
   public Future<Session> spawn(ChildOptions options) {
-    return Session.spawn(vertx, launcher, options);
+    return Session.spawn(engine.vertx(), engine.launcher(), options);
   }
 
   /**
@@ -135,18 +109,15 @@ public final class Promptly implements AutoCloseable {
    * Runs every dialogue (one run per matrix combination), at most {@code options.getJobs()}
    * children at once, through the interpreter {@code promptly run} uses.
    *
-   * @param dialogues dialogues loaded from YAML ({@code DialogueLoader}) or built with
+   * @param dialogues dialogues loaded with {@link Dialogue#load} or built with
    *     {@link DialogueBuilder}
    * @param options concurrency, default timeout, variables
-   * @param observer told of every start, output, send and result as they happen
    * @return one result per run, in order, once all have ended
    */
-  public Future<List<RunResult>> run(List<Dialogue> dialogues, RunOptions options,
-                                     RunObserver observer) {
-    Supervisor supervisor = new Supervisor(vertx, options.toSettings(), observer, launcher);
-    supervisors.add(supervisor);
-    return supervisor.runAll(RunPlan.expandAll(dialogues))
-        .andThen(ar -> supervisors.remove(supervisor));
+  public Future<List<RunResult>> run(List<Dialogue> dialogues, RunOptions options) {
+    return engine.run(models(dialogues), options.toSettings(),
+        dev.promptly.report.RunObserver.NONE).map(list -> list.stream().map(RunResult::of)
+        .toList());
   }
 
   /**
@@ -156,7 +127,7 @@ public final class Promptly implements AutoCloseable {
    * @return the number of runs
    */
   public static int countRuns(List<Dialogue> dialogues) {
-    return RunPlan.expandAll(dialogues).size();
+    return Engine.countRuns(models(dialogues));
   }
 
   /**
@@ -168,20 +139,7 @@ public final class Promptly implements AutoCloseable {
    * @param why the failure message of the runs stopped
    */
   public void stopAll(String why) {
-    for (Supervisor s : supervisors) {
-      s.stop(why);
-    }
-  }
-
-  /**
-   * Runs every dialogue with no observer.
-   *
-   * @param dialogues the dialogues
-   * @param options concurrency, default timeout, variables
-   * @return one result per run, in order, once all have ended
-   */
-  public Future<List<RunResult>> run(List<Dialogue> dialogues, RunOptions options) {
-    return run(dialogues, options, RunObserver.NONE);
+    engine.stopAll(why);
   }
 
   /**
@@ -191,17 +149,12 @@ public final class Promptly implements AutoCloseable {
    * @param dialogue the dialogue
    * @param runName the run's name, as {@link #runNames} gives it
    * @param options default timeout, variables
-   * @param observer told of the run as it happens
    * @return the run's result once it has ended
    * @throws IllegalArgumentException if the dialogue makes no run of that name
    */
-  public Future<RunResult> run(Dialogue dialogue, String runName, RunOptions options,
-                               RunObserver observer) {
-    RunPlan plan = RunPlan.expand(dialogue).stream().filter(p -> p.name().equals(runName))
-        .findFirst().orElseThrow(() -> new IllegalArgumentException("dialogue '"
-            + dialogue.name() + "' makes no run named '" + runName + "'"));
-    return new Supervisor(vertx, options.toSettings(), observer, launcher)
-        .runAll(List.of(plan)).map(list -> list.get(0));
+  public Future<RunResult> run(Dialogue dialogue, String runName, RunOptions options) {
+    return engine.run(dialogue.model(), runName, options.toSettings(),
+        dev.promptly.report.RunObserver.NONE).map(RunResult::of);
   }
 
   /**
@@ -212,14 +165,16 @@ public final class Promptly implements AutoCloseable {
    * @return the run names
    */
   public static List<String> runNames(Dialogue dialogue) {
-    return RunPlan.expand(dialogue).stream().map(RunPlan::name).toList();
+    return Engine.runNames(dialogue.model());
+  }
+
+  private static List<dev.promptly.dsl.Dialogue> models(List<Dialogue> dialogues) {
+    return dialogues.stream().map(Dialogue::model).toList();
   }
 
   /** Closes the Vert.x instance if this engine created it, waiting until it is closed. */
   @Override
   public void close() {
-    if (ownsVertx) {
-      vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
+    engine.close();
   }
 }

@@ -1,6 +1,5 @@
 package dev.promptly.api;
 
-import dev.promptly.engine.ExpectException;
 import dev.promptly.engine.Secrets;
 import dev.promptly.match.MatchResult;
 import dev.promptly.match.PatternSpec;
@@ -32,9 +31,9 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * promptly.spawn(new ChildOptions("python3", "-i"))
- *     .compose(s -> s.expect(Pattern.literal(">>> "))
+ *     .compose(s -> s.expect(Expectation.literal(">>> "))
  *         .compose(m -> s.sendLine("6*7"))
- *         .compose(v -> s.expect(Pattern.regex("(?<n>\\d+)")))
+ *         .compose(v -> s.expect(Expectation.regex("(?<n>\\d+)")))
  *         .onSuccess(m -> System.out.println(m.group("n")))
  *         .eventually(s::close));
  * }</pre>
@@ -61,7 +60,7 @@ import java.util.function.Supplier;
 public final class Session {
   private static final AtomicLong IDS = new AtomicLong();
 
-  private final dev.promptly.engine.Session inner;
+  private final dev.promptly.engine.Conversation inner;
   private final Context context;
   private final ChildOptions options;
   private final String id;
@@ -69,7 +68,7 @@ public final class Session {
   private volatile Handler<Match> matchHandler;
   private volatile Handler<String> outputHandler;
 
-  private Session(dev.promptly.engine.Session inner, Context context, ChildOptions options,
+  private Session(dev.promptly.engine.Conversation inner, Context context, ChildOptions options,
                   String id) {
     this.inner = inner;
     this.context = context;
@@ -107,7 +106,7 @@ public final class Session {
             options.getColumns(), options.getEnv().get("TERM"), java.time.Instant.now());
         // A session sees the terminal's output as it is ("\r\n"), as pexpect users expect;
         // dialogues (YAML or DialogueBuilder) normalise it to "\n" for matching.
-        dev.promptly.engine.Session inner = dev.promptly.engine.Session.start(info, launcher,
+        dev.promptly.engine.Conversation inner = dev.promptly.engine.Conversation.start(info, launcher,
             spawn, context, options.isStripAnsi(), false, options.getWindow(),
             new Secrets(), RunObserver.NONE);
         return Future.succeededFuture(new Session(inner, context, options, id));
@@ -165,7 +164,7 @@ public final class Session {
   }
 
   /**
-   * The limit of {@link #expect(Pattern...)} without an explicit one.
+   * The limit of {@link #expect(Expectation...)} without an explicit one.
    *
    * @return the default timeout
    */
@@ -209,7 +208,7 @@ public final class Session {
    * @return the match; or fails with {@link ExpectFailure} when the time runs out or the output
    *     ends first and the matching pseudo-pattern was not listed
    */
-  public Future<Match> expect(Pattern... patterns) {
+  public Future<Match> expect(Expectation... patterns) {
     return expect(options.getTimeout(), patterns);
   }
 
@@ -224,32 +223,22 @@ public final class Session {
    *     ends first and the matching pseudo-pattern was not listed, with
    *     {@link IllegalStateException} when another expect is waiting or the session was closed
    */
-  public Future<Match> expect(Duration timeout, Pattern... patterns) {
+  public Future<Match> expect(Duration timeout, Expectation... patterns) {
     Objects.requireNonNull(timeout, "timeout");
     if (patterns.length == 0) {
       return Future.failedFuture(new IllegalArgumentException("expect needs a pattern"));
     }
-    List<Pattern> list = List.of(patterns);
+    List<Expectation> list = List.of(patterns);
     List<PatternSpec> specs = new ArrayList<>();
     try {
-      for (Pattern p : list) {
+      for (Expectation p : list) {
         specs.add(p.spec());
       }
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    return onContext(context, () -> inner.expect(specs, timeout).transform(ar -> {
-      if (ar.succeeded()) {
-        return Future.succeededFuture(toMatch(ar.result(), list));
-      }
-      if (ar.cause() instanceof ExpectException x) {
-        return Future.failedFuture(new ExpectFailure(name(),
-            x.reason() == ExpectException.Reason.TIMEOUT
-                ? ExpectFailure.Reason.TIMEOUT : ExpectFailure.Reason.EOF,
-            list, x.elapsed(), x.timeout(), x.lastLines()));
-      }
-      return Future.failedFuture(ar.cause());
-    }));
+    return onContext(context, () -> inner.expect(specs, timeout)
+        .map(r -> toMatch(r, list)));
   }
 
   /**
@@ -375,8 +364,8 @@ public final class Session {
     return onContext(context, () -> Future.succeededFuture(List.copyOf(inner.lastLines())));
   }
 
-  private void matched(dev.promptly.engine.Session.MatchEvent e) {
-    Match m = toMatch(e.match(), e.patterns().stream().map(Pattern::of).toList());
+  private void matched(dev.promptly.engine.Conversation.MatchEvent e) {
+    Match m = toMatch(e.match(), e.patterns().stream().map(Expectation::of).toList());
     Handler<Match> h = matchHandler;
     if (h != null) {
       h.handle(m);
@@ -401,7 +390,7 @@ public final class Session {
     }
   }
 
-  private static Match toMatch(MatchResult r, List<Pattern> patterns) {
+  private static Match toMatch(MatchResult r, List<Expectation> patterns) {
     return new Match(r.branch(), patterns.get(r.branch()), r.before(), r.text(), r.groups());
   }
 

@@ -1,8 +1,9 @@
 package dev.promptly.cli;
 
-import dev.promptly.api.Promptly;
 import dev.promptly.api.RunOptions;
 import dev.promptly.dsl.DialogueLoader;
+import dev.promptly.engine.Engine;
+import dev.promptly.engine.RunSettings;
 import dev.promptly.dsl.Durations;
 import dev.promptly.dsl.LoadResult;
 import dev.promptly.report.ConsoleView;
@@ -142,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     ConsoleView view = new ConsoleView(out, err, style());
-    int planned = Promptly.countRuns(loaded.dialogues());
+    int planned = Engine.countRuns(loaded.dialogues());
     view.setTotal(planned);
     JunitReport junitReport = junit == null ? null : new JunitReport();
     List<RunObserver> observers = new ArrayList<>();
@@ -157,7 +158,7 @@ final class RunCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     List<RunResult> results;
     AtomicInteger signal = new AtomicInteger();
-    try (Promptly engine = Promptly.create()) {
+    try (Engine engine = Engine.create()) {
       if (consoleChecks) {
         Interrupts.install(sig -> {
           signal.compareAndSet(0, sig);
@@ -165,7 +166,9 @@ final class RunCommand implements Callable<Integer> {
         });
       }
       long ticker = view.statusShown() ? engine.vertx().setPeriodic(500, id -> view.tick()) : -1;
-      results = engine.run(loaded.dialogues(), options, RunObserver.all(observers))
+      RunSettings settings = new RunSettings(options.getJobs(), options.getTimeout(),
+          options.getGrace(), options.getVars(), options.getWindow(), options.isFailFast());
+      results = engine.run(loaded.dialogues(), settings, RunObserver.all(observers))
           .toCompletionStage().toCompletableFuture().join();
       if (ticker >= 0) {
         engine.vertx().cancelTimer(ticker);

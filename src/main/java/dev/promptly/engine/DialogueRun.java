@@ -1,5 +1,6 @@
 package dev.promptly.engine;
 
+import dev.promptly.api.ExpectFailure;
 import dev.promptly.dsl.Branch;
 import dev.promptly.dsl.Dialogue;
 import dev.promptly.dsl.DialogueLoader;
@@ -52,7 +53,7 @@ public final class DialogueRun {
   private final Promise<RunResult> result = Promise.promise();
   private final Instant started = Instant.now();
   private final long startNanos = System.nanoTime();
-  private Session session;
+  private Conversation session;
   private boolean over;
   private int depth;
   private String interrupted;
@@ -138,7 +139,7 @@ public final class DialogueRun {
           options.rows(), options.columns(), options.pty() ? options.env().get("TERM") : null,
           started);
       Dialogue.Terminal t = dialogue.terminal();
-      session = Session.start(info, launcher, options, context, t.stripAnsi(),
+      session = Conversation.start(info, launcher, options, context, t.stripAnsi(),
           dialogue.pty() && t.normalizeCrLf(), settings.window(), secrets, observer);
     } catch (SpawnException e) {
       end("cannot start " + commandText() + ": " + e.getMessage(), null);
@@ -251,14 +252,14 @@ public final class DialogueRun {
         });
       } else if (s instanceof Step.Signal sig) {
         session.child().signal(sig.signal());
-        Session.LOG.debug("[{}] signal {} to the process group", plan.name(),
+        Conversation.LOG.debug("[{}] signal {} to the process group", plan.name(),
             Signals.name(sig.signal()));
         stepResults.add(new StepResult(index + 1, s.pos().line(), "signal", true,
             Signals.name(sig.signal()), null, -1, -1, Map.of(), Duration.ZERO, 1));
         step(index + 1);
       } else if (s instanceof Step.Close) {
         long t0 = System.nanoTime();
-        Session.LOG.debug("[{}] close stdin", plan.name());
+        Conversation.LOG.debug("[{}] close stdin", plan.name());
         session.closeInput().onComplete(ar -> {
           if (ar.failed()) {
             failStep(index, s, "could not close input: " + ar.cause().getMessage());
@@ -286,8 +287,8 @@ public final class DialogueRun {
         return;
       }
       if (ar.failed()) {
-        String why = ar.cause() instanceof ExpectException x
-            ? x.getMessage() + "\n" + Texts.lastLines(x.lastLines())
+        String why = ar.cause() instanceof ExpectFailure x
+            ? x.problem() + "\n" + Messages.lastLines(x.lastLines())
             : String.valueOf(ar.cause().getMessage());
         failStep(index, e, why);
         return;
@@ -297,9 +298,9 @@ public final class DialogueRun {
       Branch b = e.branches().get(m.branch());
       String branch = specs.get(m.branch()).toString();
       String shownMatch = secrets.mask(m.text());
-      if (Session.LOG.isDebugEnabled()) {
-        Session.LOG.debug("[{}] step {} matched {}: \"{}\" at byte {}", plan.name(), index + 1,
-            secrets.mask(branch), Texts.visible(shownMatch), byteOffset);
+      if (Conversation.LOG.isDebugEnabled()) {
+        Conversation.LOG.debug("[{}] step {} matched {}: \"{}\" at byte {}", plan.name(), index + 1,
+            secrets.mask(branch), Messages.visible(shownMatch), byteOffset);
       }
       observer.matched(plan.name(), index + 1, secrets.mask(branch), shownMatch, byteOffset);
       Map<String, String> captures = new LinkedHashMap<>();
@@ -311,7 +312,7 @@ public final class DialogueRun {
       });
       if (b.fail() != null) {
         failStep(index, e, substitute(b.fail()) + " (matched " + specs.get(m.branch()) + ")\n"
-            + Texts.lastLines(session.lastLines()));
+            + Messages.lastLines(session.lastLines()));
         return;
       }
       Runnable next = () -> {
@@ -365,8 +366,8 @@ public final class DialogueRun {
     String full = t.newline() ? text + "\n" : text;
     boolean echoed = dialogue.pty() && dialogue.terminal().echo();
     String shown = t.secret() ? Secrets.MASK + (t.newline() ? "\n" : "") : secrets.mask(full);
-    if (Session.LOG.isDebugEnabled()) {
-      Session.LOG.debug("[{}] send \"{}\"", plan.name(), Texts.visible(shown));
+    if (Conversation.LOG.isDebugEnabled()) {
+      Conversation.LOG.debug("[{}] send \"{}\"", plan.name(), Messages.visible(shown));
     }
     observer.sent(plan.name(), shown, echoed);
     return session.send(full);
@@ -415,9 +416,9 @@ public final class DialogueRun {
             session.terminate(settings.grace()).onComplete(t -> drainThen(status,
                 exitMismatch(status))));
       } else {
-        String why = "the child was still running " + Texts.duration(limit)
+        String why = "the child was still running " + Messages.duration(limit)
             + " after the last step (expected " + expectedExit() + ")\n"
-            + Texts.lastLines(session.lastLines());
+            + Messages.lastLines(session.lastLines());
         if (dialogue.exit() == null) {
           why = null;
         }
@@ -438,15 +439,15 @@ public final class DialogueRun {
       }
       return "the child " + (status.bySignal() ? "was " + status : "exited with status "
           + status.code()) + " (expected killed by " + Signals.name(-want) + ")\n"
-          + Texts.lastLines(session.lastLines());
+          + Messages.lastLines(session.lastLines());
     }
     if (status.bySignal()) {
       return "the child was " + status + " (expected exit " + want + ")\n"
-          + Texts.lastLines(session.lastLines());
+          + Messages.lastLines(session.lastLines());
     }
     if (status.code() != want) {
       return "the child exited with status " + status.code() + " (expected " + want + ")\n"
-          + Texts.lastLines(session.lastLines());
+          + Messages.lastLines(session.lastLines());
     }
     return null;
   }
@@ -489,8 +490,8 @@ public final class DialogueRun {
     }
     // A fail: text or an error may quote a variable: the last line of defence.
     String failure = secrets.mask(why);
-    if (Session.LOG.isDebugEnabled()) {
-      Session.LOG.debug("[{}] {}: {}", plan.name(), status == null ? "not started" : status,
+    if (Conversation.LOG.isDebugEnabled()) {
+      Conversation.LOG.debug("[{}] {}: {}", plan.name(), status == null ? "not started" : status,
           failure == null ? "passed" : "failed: " + failure.lines().findFirst().orElse(""));
     }
     RunResult r = new RunResult(plan.name(), dialogue.file(), failure == null, failure,

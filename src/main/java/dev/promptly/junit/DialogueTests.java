@@ -2,12 +2,9 @@ package dev.promptly.junit;
 
 import dev.promptly.api.Promptly;
 import dev.promptly.api.RunOptions;
-import dev.promptly.dsl.Dialogue;
-import dev.promptly.dsl.DialogueLoader;
-import dev.promptly.dsl.LoadResult;
-import dev.promptly.dsl.Problem;
-import dev.promptly.report.RunObserver;
-import dev.promptly.report.RunResult;
+import dev.promptly.api.Dialogue;
+import dev.promptly.api.Exit;
+import dev.promptly.api.RunResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -91,17 +88,18 @@ public final class DialogueTests {
     Engine engine = new Engine();
     List<DynamicTest> tests = new ArrayList<>();
     for (Path file : files) {
-      LoadResult loaded = DialogueLoader.load(file, options.getVars());
-      if (!loaded.ok()) {
-        String message = loaded.problems().stream().map(Problem::toString)
-            .collect(Collectors.joining("\n")) + "\n" + loaded.problems().size()
+      List<Dialogue> loaded;
+      try {
+        loaded = Dialogue.load(file, options.getVars());
+      } catch (IllegalArgumentException e) {
+        String message = e.getMessage() + "\n" + e.getMessage().lines().count()
             + " error(s); nothing was run";
         tests.add(DynamicTest.dynamicTest(file.getFileName().toString(), file.toUri(), () -> {
           throw new AssertionError(message);
         }));
         continue;
       }
-      for (Dialogue d : loaded.dialogues()) {
+      for (Dialogue d : loaded) {
         tests.addAll(runs(d, options, engine, " (" + file.getFileName() + ")"));
       }
     }
@@ -131,10 +129,11 @@ public final class DialogueTests {
     java.net.URI source = Files.exists(d.file()) ? d.file().toUri() : null;
     for (String run : Promptly.runNames(d)) {
       tests.add(DynamicTest.dynamicTest(run + suffix, source, () -> {
-        RunResult r = engine.get().run(d, run, options, RunObserver.NONE)
+        RunResult r = engine.get().run(d, run, options)
             .toCompletionStage().toCompletableFuture().join();
         if (!r.passed()) {
-          throw new AssertionError(r.name() + " failed (" + r.exitText() + ")\n" + r.failure());
+          throw new AssertionError(r.name() + " failed (" + r.exit().map(Exit::toString)
+              .orElse("not started") + ")\n" + r.failure());
         }
       }));
     }

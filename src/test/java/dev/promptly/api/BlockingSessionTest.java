@@ -18,7 +18,7 @@ class BlockingSessionTest {
     try (BlockingSession s = Promptly.blocking().spawn("python3", "-i", "-q")) {
       s.expect(">>> ");
       s.sendLine("print('Вы ввели', 6 * 7)");
-      Match m = s.expect(Pattern.regex("Вы ввели (?<n>\\d+)"));
+      Match m = s.expect(Expectation.regex("Вы ввели (?<n>\\d+)"));
       assertThat(m.group("n")).isEqualTo("42");
       s.expect(">>> ");
       s.sendLine("raise SystemExit(5)");
@@ -30,7 +30,7 @@ class BlockingSessionTest {
   void aFailedExpectThrowsTheCliMessageFromTheCallersThread() {
     try (BlockingSession s = Promptly.blocking().spawn("sh", "-c",
         "printf 'Welcome\\r\\n\\033[1mLogin: '; sleep 30")) {
-      assertThatThrownBy(() -> s.expect(Duration.ofMillis(200), Pattern.literal("Password:")))
+      assertThatThrownBy(() -> s.expect(Duration.ofMillis(200), Expectation.literal("Password:")))
           .isInstanceOf(ExpectFailure.class)
           .hasMessageStartingWith("sh: timed out after ")
           .hasMessageContaining("(limit 200ms) waiting for \"Password:\"")
@@ -56,7 +56,7 @@ class BlockingSessionTest {
     long pid;
     try (BlockingSession s = Promptly.blocking().spawn("sh", "-c", "sleep 100 & echo $!; wait")) {
       pid = s.pid();
-      Match m = s.expect(Pattern.regex("(?<bg>\\d+)\n"));
+      Match m = s.expect(Expectation.regex("(?<bg>\\d+)\n"));
       long grandchild = Long.parseLong(m.group("bg"));
       s.close();
       assertThat(TestRuns.alive(pid)).isFalse();
@@ -113,7 +113,7 @@ class BlockingSessionTest {
     try (Expect expect = Promptly.blocking(vertx)) {
       String got = vertx.executeBlocking(() -> {
         try (BlockingSession s = expect.spawn("sh", "-c", "echo from-worker")) {
-          return s.expect(Pattern.regex("from-\\w+")).text();
+          return s.expect(Expectation.regex("from-\\w+")).text();
         }
       }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       assertThat(got).isEqualTo("from-worker");

@@ -3,7 +3,6 @@ package dev.promptly.api;
 import static dev.promptly.api.DialogueBuilder.when;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.promptly.dsl.Dialogue;
 import dev.promptly.dsl.DialogueLoader;
 import dev.promptly.dsl.LoadResult;
 import dev.promptly.engine.TestRuns;
@@ -66,18 +65,18 @@ class DialogueBuilderTest {
         .timeout(Duration.ofSeconds(5))
         .expect("Введите текст: ")
         .sendLine("${text}")
-        .expect(Pattern.regex("Вы ввели (?<who>\\w+)"))
+        .expect(Expectation.regex("Вы ввели (?<who>\\w+)"))
         .expect(when("Password:").sendLine("${pw}"),
             when("(yes/no)? ").sendLine("no").again(),
-            when(Pattern.timeout()).fail("no password prompt"))
+            when(Expectation.timeout()).fail("no password prompt"))
         .expect("ok")
         .closeInput()
-        .expect(Pattern.eof())
+        .expect(Expectation.eof())
         .exit(0)
         .build();
 
     List<RunResult> fromYaml = run(loaded.dialogues().get(0));
-    List<RunResult> fromJava = run(built);
+    List<RunResult> fromJava = run(built.model());
     assertThat(fromYaml).hasSize(2);
     assertThat(fromYaml.get(0).passed()).as(fromYaml.get(0).failure()).isTrue();
     assertThat(fromYaml.get(1).steps().get(2).captures()).containsEntry("who", "two");
@@ -95,11 +94,11 @@ class DialogueBuilderTest {
           - expect: {regex: 'bye|ciao'}
             timeout: 200ms
         """);
-    Dialogue yaml = DialogueLoader.load(file, java.util.Map.of()).dialogues().get(0);
-    Dialogue java = DialogueBuilder.named("late").command("sh", "-c", "echo hello; sleep 30")
+    dev.promptly.dsl.Dialogue yaml = DialogueLoader.load(file, java.util.Map.of()).dialogues().get(0);
+    dev.promptly.dsl.Dialogue java = DialogueBuilder.named("late").command("sh", "-c", "echo hello; sleep 30")
         .expect("hello")
-        .expect(Duration.ofMillis(200), Pattern.regex("bye|ciao"))
-        .build();
+        .expect(Duration.ofMillis(200), Expectation.regex("bye|ciao"))
+        .build().model();
     RunResult a = run(yaml).get(0);
     RunResult b = run(java).get(0);
     assertThat(b.passed()).isFalse();
@@ -126,9 +125,10 @@ class DialogueBuilderTest {
         s.offset(), s.captures(), s.passes());
   }
 
-  private static List<RunResult> run(Dialogue d) throws Exception {
-    try (Promptly p = Promptly.create()) {
-      return p.run(List.of(d), new RunOptions()).toCompletionStage().toCompletableFuture()
+  private static List<RunResult> run(dev.promptly.dsl.Dialogue d) throws Exception {
+    try (dev.promptly.engine.Engine p = dev.promptly.engine.Engine.create()) {
+      return p.run(List.of(d), TestRuns.settings(new RunOptions()),
+              dev.promptly.report.RunObserver.NONE).toCompletionStage().toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
     }
   }

@@ -51,7 +51,7 @@ class SessionTest {
             test.verify(() -> assertThat(Vertx.currentContext()).isSameAs(ctx));
             seen.add("output");
           });
-          return s.expect(Pattern.literal("Введите имя: "))
+          return s.expect(Expectation.literal("Введите имя: "))
               .compose(m -> {
                 test.verify(() -> {
                   assertThat(Vertx.currentContext()).isSameAs(ctx);
@@ -60,7 +60,7 @@ class SessionTest {
                 });
                 return s.sendLine("Zoot");
               })
-              .compose(x -> s.expect(Pattern.literal("nope"), Pattern.regex("имя (?<who>\\w+)")))
+              .compose(x -> s.expect(Expectation.literal("nope"), Expectation.regex("имя (?<who>\\w+)")))
               .compose(m -> {
                 test.verify(() -> {
                   assertThat(Vertx.currentContext()).isSameAs(ctx);
@@ -110,9 +110,9 @@ class SessionTest {
             .setName("greeter").setAddress("bus.greeter")))
         .compose(s -> {
           assertThat(s.address()).isEqualTo("bus.greeter");
-          return s.expect(Pattern.literal("Введите имя: "))
+          return s.expect(Expectation.literal("Введите имя: "))
               .compose(m -> s.sendLine("Zoot"))
-              .compose(v -> s.expect(Pattern.regex("имя (?<who>\\w+)")))
+              .compose(v -> s.expect(Expectation.regex("имя (?<who>\\w+)")))
               .compose(m -> s.exit());
         })
         .onFailure(test::failNow);
@@ -130,8 +130,8 @@ class SessionTest {
   @Test
   void timeoutFailsWithTheCliMessage(VertxTestContext test) {
     promptly.spawn("sh", "-c", "printf 'Welcome\\r\\nLogin: '; sleep 30")
-        .compose(s -> s.expect(Duration.ofMillis(300), Pattern.literal("Password:"),
-                Pattern.regex("\\d+"))
+        .compose(s -> s.expect(Duration.ofMillis(300), Expectation.literal("Password:"),
+                Expectation.regex("\\d+"))
             .eventually(() -> s.close()))
         .onComplete(test.failing(err -> test.verify(() -> {
           assertThat(err).isInstanceOf(ExpectFailure.class);
@@ -149,16 +149,16 @@ class SessionTest {
   @Test
   void pseudoPatternsListedAreBranches(VertxTestContext test) {
     promptly.spawn("sh", "-c", "echo done; read x")
-        .compose(s -> s.expect(Duration.ofMillis(100), Pattern.literal("never"),
-                Pattern.timeout())
+        .compose(s -> s.expect(Duration.ofMillis(100), Expectation.literal("never"),
+                Expectation.timeout())
             .compose(m -> {
               test.verify(() -> assertThat(m.index()).isEqualTo(1));
               return s.closeInput();
             })
-            .compose(v -> s.expect(Pattern.literal("never"), Pattern.eof())))
+            .compose(v -> s.expect(Expectation.literal("never"), Expectation.eof())))
         .onComplete(test.succeeding(m -> test.verify(() -> {
           assertThat(m.index()).isEqualTo(1);
-          assertThat(m.pattern()).isEqualTo(Pattern.eof());
+          assertThat(m.pattern()).isEqualTo(Expectation.eof());
           assertThat(m.before()).isEqualTo("done\n");
           test.completeNow();
         })));
@@ -168,7 +168,7 @@ class SessionTest {
   void endOfOutputFailsAtOnceNamingWhatWasAwaited(VertxTestContext test) {
     long t0 = System.nanoTime();
     promptly.spawn("sh", "-c", "echo bye")
-        .compose(s -> s.expect(Duration.ofSeconds(30), Pattern.literal("Name:")))
+        .compose(s -> s.expect(Duration.ofSeconds(30), Expectation.literal("Name:")))
         .onComplete(test.failing(err -> test.verify(() -> {
           assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
           assertThat(((ExpectFailure) err).reason()).isEqualTo(ExpectFailure.Reason.EOF);
@@ -191,7 +191,7 @@ class SessionTest {
             sent = sent.compose(v -> s.send(chunk));
           }
           return sent.compose(v -> s.closeInput())
-              .compose(v -> s.expect(Duration.ofSeconds(60), Pattern.eof()))
+              .compose(v -> s.expect(Duration.ofSeconds(60), Expectation.eof()))
               .compose(m -> s.exit());
         })
         .onComplete(test.succeeding(exit -> test.verify(() -> {
@@ -225,7 +225,7 @@ class SessionTest {
   void sendControlOnAPseudoTerminal(VertxTestContext test) {
     promptly.spawn(new ChildOptions("cat").setPty(true))
         .compose(s -> s.sendLine("hello")
-            .compose(v -> s.expect(Pattern.literal("hello\r\nhello\r\n")))
+            .compose(v -> s.expect(Expectation.literal("hello\r\nhello\r\n")))
             .compose(m -> s.sendControl('d'))
             .compose(v -> s.exit()))
         .onComplete(test.succeeding(exit -> test.verify(() -> {

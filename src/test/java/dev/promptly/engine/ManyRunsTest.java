@@ -2,7 +2,7 @@ package dev.promptly.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.promptly.api.Promptly;
+import dev.promptly.engine.Engine;
 import dev.promptly.api.RunOptions;
 import dev.promptly.dsl.DialogueLoader;
 import dev.promptly.dsl.LoadResult;
@@ -27,11 +27,11 @@ class ManyRunsTest {
   @TempDir
   Path dir;
 
-  private List<RunResult> run(Promptly engine, String yaml, RunOptions options,
+  private List<RunResult> run(Engine engine, String yaml, RunOptions options,
                               RunObserver observer) throws Exception {
     LoadResult loaded = DialogueLoader.load(TestRuns.write(dir, "many", yaml), Map.of());
     assertThat(loaded.problems()).isEmpty();
-    return engine.run(loaded.dialogues(), options, observer)
+    return engine.run(loaded.dialogues(), TestRuns.settings(options), observer)
         .toCompletionStage().toCompletableFuture().get(300, TimeUnit.SECONDS);
   }
 
@@ -55,7 +55,7 @@ class ManyRunsTest {
 
   @Test
   void thousandShortRunsUnderTwoHundredJobsLeakNothing() throws Exception {
-    try (Promptly engine = Promptly.create()) {
+    try (Engine engine = Engine.create()) {
       RunOptions options = new RunOptions().setJobs(200);
       // Warm up: Vert.x threads, the I/O thread and class loading happen once.
       assertThat(run(engine, shortDialogue(200), options, RunObserver.NONE))
@@ -96,7 +96,7 @@ class ManyRunsTest {
     };
     long t0 = System.nanoTime();
     List<RunResult> results;
-    try (Promptly engine = Promptly.create()) {
+    try (Engine engine = Engine.create()) {
       results = run(engine, """
           name: sleeper
           matrix: {i: %s}
@@ -116,7 +116,7 @@ class ManyRunsTest {
   void failFastStopsTheRestAndStartsNoMore() throws Exception {
     long t0 = System.nanoTime();
     List<RunResult> results;
-    try (Promptly engine = Promptly.create()) {
+    try (Engine engine = Engine.create()) {
       results = run(engine, """
           name: ff
           matrix: {i: %s}

@@ -1,6 +1,5 @@
 package dev.promptly.engine;
 
-import dev.promptly.api.Promptly;
 import dev.promptly.api.RunOptions;
 import dev.promptly.dsl.DialogueLoader;
 import dev.promptly.dsl.LoadResult;
@@ -44,8 +43,8 @@ public final class TestRuns {
     if (!loaded.problems().isEmpty()) {
       throw new AssertionError("dialogue has problems: " + loaded.problems());
     }
-    try (Promptly engine = Promptly.create()) {
-      return engine.run(loaded.dialogues(), options, observer)
+    try (Engine engine = Engine.create()) {
+      return engine.run(loaded.dialogues(), TestRuns.settings(options), observer)
           .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError(e);
@@ -92,5 +91,11 @@ public final class TestRuns {
       m.put(kv[i], kv[i + 1]);
     }
     return m;
+  }
+
+  /** The settings the engine takes for the options a test sets. */
+  public static RunSettings settings(RunOptions o) {
+    return new RunSettings(o.getJobs(), o.getTimeout(), o.getGrace(), o.getVars(), o.getWindow(),
+        o.isFailFast());
   }
 }

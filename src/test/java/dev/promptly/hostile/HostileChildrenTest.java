@@ -2,7 +2,7 @@ package dev.promptly.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.promptly.api.Promptly;
+import dev.promptly.engine.Engine;
 import dev.promptly.api.RunOptions;
 import dev.promptly.dsl.DialogueLoader;
 import dev.promptly.dsl.LoadResult;
@@ -54,7 +54,7 @@ class HostileChildrenTest {
   static final int MAX_FAILURE_CHARS =
       LineTail.DEFAULT_LINES * (LineTail.DEFAULT_LINE_CHARS + 16) + 2048;
 
-  static Promptly engine;
+  static Engine engine;
 
   @TempDir
   Path dir;
@@ -70,7 +70,7 @@ class HostileChildrenTest {
 
   @BeforeAll
   static void startEngine() throws IOException {
-    engine = Promptly.create();
+    engine = Engine.create();
     Files.createDirectories(TIMES.getParent());
     Files.writeString(TIMES, "# case, time to end the run, its limit, outcome\n");
     // Warm up: the I/O thread, class loading, and every event loop thread (each batch of runs
@@ -122,7 +122,7 @@ class HostileChildrenTest {
     vars.forEach(options::putVar);
     try {
       long t0 = System.nanoTime();
-      List<RunResult> results = engine.run(loaded.dialogues(), options, capture)
+      List<RunResult> results = engine.run(loaded.dialogues(), TestRuns.settings(options), capture)
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       took[0] = System.nanoTime() - t0;
       assertThat(results).hasSize(1);

@@ -2,7 +2,7 @@ package dev.promptly.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.promptly.api.Promptly;
+import dev.promptly.engine.Engine;
 import dev.promptly.api.RunOptions;
 import dev.promptly.dsl.Dialogue;
 import dev.promptly.dsl.DialogueLoader;
@@ -61,9 +61,9 @@ class SoakTest {
     long heapBaseline = 0;
     long t0 = System.nanoTime();
     long tBaseline = 0;
-    try (Promptly engine = Promptly.create()) {
+    try (Engine engine = Engine.create()) {
       for (int i = 1; i <= runs; i++) {
-        List<RunResult> results = engine.run(dialogue, options, RunObserver.NONE)
+        List<RunResult> results = engine.run(dialogue, TestRuns.settings(options), RunObserver.NONE)
             .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         RunResult r = results.get(0);
         if (!r.passed()) {

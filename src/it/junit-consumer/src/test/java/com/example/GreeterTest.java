@@ -15,7 +15,7 @@ class GreeterTest {
     BlockingSession s = expect.spawn("python3", "src/test/programs/greeter.py");
     s.expect("Введите имя: ");
     s.sendLine("Zoot");
-    assertEquals("Zoot", s.expect(Pattern.regex("Вы ввели имя (?<who>\\w+)")).group("who"));
+    assertEquals("Zoot", s.expect(Expectation.regex("Вы ввели имя (?<who>\\w+)")).group("who"));
     assertEquals(0, s.exit().code());
   }
 }

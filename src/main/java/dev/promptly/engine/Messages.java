@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /** Small text helpers for messages a user reads. */
-public final class Texts {
-  private Texts() {
+public final class Messages {
+  private Messages() {
   }
 
   /** Shows control characters as escapes (\r, \e, \u0004). */
@@ -39,5 +39,20 @@ public final class Texts {
       sb.append("\n  | ").append(visible(line));
     }
     return sb.toString();
+  }
+
+  /**
+   * The one wording of an expect that ended without a match, for the CLI's reports and the Java
+   * API's exceptions alike.
+   *
+   * @param timedOut the time ran out (else the output ended)
+   * @param waited the patterns waited for, as shown
+   */
+  public static String expectFailed(boolean timedOut, String waited, Duration elapsed,
+                                    Duration timeout) {
+    return timedOut
+        ? "timed out after " + duration(elapsed) + " (limit " + duration(timeout)
+            + ") waiting for " + waited
+        : "output ended after " + duration(elapsed) + " while waiting for " + waited;
   }
 }

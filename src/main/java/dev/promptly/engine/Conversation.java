@@ -1,5 +1,7 @@
 package dev.promptly.engine;
 
+import dev.promptly.api.ExpectFailure;
+import dev.promptly.api.Expectation;
 import dev.promptly.match.AnsiFilter;
 import dev.promptly.match.LineEndings;
 import dev.promptly.match.LineTail;
@@ -35,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * consumer (reads every byte, decodes, feeds the matcher, fires match events) and the input writer
  * (sends, honouring backpressure). Every method must be called on {@link #context()}.
  */
-public final class Session {
+public final class Conversation {
   static final Logger LOG = LoggerFactory.getLogger("promptly.engine");
 
   /** A match, as published to subscribers. */
@@ -92,7 +94,7 @@ public final class Session {
     }
   }
 
-  private Session(String run, Context context, ChildProcess child, boolean stripAnsi,
+  private Conversation(String run, Context context, ChildProcess child, boolean stripAnsi,
                   boolean normalizeLineEndings, int window, Secrets secrets,
                   RunObserver observer) {
     this.run = run;
@@ -118,13 +120,13 @@ public final class Session {
    *     Observers, the transcript and the last lines keep the output as it came.
    * @throws SpawnException when the program cannot be started
    */
-  public static Session start(RunInfo info, Launcher launcher, SpawnOptions options,
+  public static Conversation start(RunInfo info, Launcher launcher, SpawnOptions options,
                               Context context, boolean stripAnsi, boolean normalizeLineEndings,
                               int window, Secrets secrets, RunObserver observer)
       throws SpawnException {
     String run = info.name();
     ChildProcess child = launcher.spawn(options, context);
-    Session s = new Session(run, context, child, stripAnsi, normalizeLineEndings, window, secrets,
+    Conversation s = new Conversation(run, context, child, stripAnsi, normalizeLineEndings, window, secrets,
         observer);
     if (LOG.isDebugEnabled()) {
       LOG.debug("[{}] spawn pid {} {}: {}", run, child.pid(),
@@ -188,7 +190,7 @@ public final class Session {
 
   /**
    * Waits for the earliest match among {@code patterns} in the output not yet matched. Fails with
-   * {@link ExpectException} when the time runs out (unless a timeout pattern is listed) or the
+   * {@link ExpectFailure} when the time runs out (unless a timeout pattern is listed) or the
    * output ends first (unless eof is listed).
    */
   public Future<MatchResult> expect(List<PatternSpec> patterns, Duration timeout) {
@@ -202,7 +204,7 @@ public final class Session {
     if (now.isEmpty() && matcher.isEof()) {
       now = matcher.eof();
       if (now.isEmpty()) {
-        fail(p, ExpectException.Reason.EOF);
+        fail(p, ExpectFailure.Reason.EOF);
         return p.promise.future();
       }
     }
@@ -356,7 +358,7 @@ public final class Session {
       if (r.isPresent()) {
         complete(p, r.get());
       } else {
-        fail(p, ExpectException.Reason.EOF);
+        fail(p, ExpectFailure.Reason.EOF);
       }
     }
   }
@@ -369,7 +371,7 @@ public final class Session {
     if (r.isPresent()) {
       complete(p, r.get());
     } else {
-      fail(p, ExpectException.Reason.TIMEOUT);
+      fail(p, ExpectFailure.Reason.TIMEOUT);
     }
   }
 
@@ -385,12 +387,24 @@ public final class Session {
     p.promise.complete(m);
   }
 
-  private void fail(Pending p, ExpectException.Reason reason) {
+  private void fail(Pending p, ExpectFailure.Reason reason) {
     pending = null;
     cancelTimer(p);
     matcher.expect(List.of());
-    p.promise.fail(new ExpectException(reason, p.patterns, p.elapsed(), p.timeout,
+    p.promise.fail(new ExpectFailure(run, reason, p.patterns.stream()
+        .map(Conversation::expectation).toList(), p.elapsed(), p.timeout,
         new ArrayList<>(tail.lines())));
+  }
+
+  /** The public face of a pattern, for the failure the caller sees. */
+  private static Expectation expectation(PatternSpec spec) {
+    if (spec instanceof PatternSpec.Literal l) {
+      return Expectation.literal(l.text());
+    }
+    if (spec instanceof PatternSpec.Regex r) {
+      return Expectation.regex(r.pattern().pattern());
+    }
+    return spec instanceof PatternSpec.Eof ? Expectation.eof() : Expectation.timeout();
   }
 
   /** Where {@code m} starts in bytes: the output fed so far, less the match and what follows. */

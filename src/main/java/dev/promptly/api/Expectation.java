@@ -15,7 +15,7 @@ import java.util.regex.PatternSyntaxException;
  * matched wins; at the same start, the pattern listed first wins. What follows a match stays for
  * the next expect.
  */
-public final class Pattern {
+public final class Expectation {
   /** The four kinds of pattern. */
   public enum Kind {
     /** Literal text, no wildcards. */
@@ -28,15 +28,15 @@ public final class Pattern {
     TIMEOUT
   }
 
-  private static final Pattern EOF = new Pattern(Kind.EOF, null, new PatternSpec.Eof());
-  private static final Pattern TIMEOUT = new Pattern(Kind.TIMEOUT, null,
+  private static final Expectation EOF = new Expectation(Kind.EOF, null, new PatternSpec.Eof());
+  private static final Expectation TIMEOUT = new Expectation(Kind.TIMEOUT, null,
       new PatternSpec.Timeout());
 
   private final Kind kind;
   private final String text;
   private final PatternSpec spec;
 
-  private Pattern(Kind kind, String text, PatternSpec spec) {
+  private Expectation(Kind kind, String text, PatternSpec spec) {
     this.kind = kind;
     this.text = text;
     this.spec = spec;
@@ -49,9 +49,9 @@ public final class Pattern {
    * @return the pattern
    * @throws IllegalArgumentException if {@code text} is empty
    */
-  public static Pattern literal(String text) {
+  public static Expectation literal(String text) {
     Objects.requireNonNull(text, "text");
-    return new Pattern(Kind.LITERAL, text, new PatternSpec.Literal(text));
+    return new Expectation(Kind.LITERAL, text, new PatternSpec.Literal(text));
   }
 
   /**
@@ -64,7 +64,7 @@ public final class Pattern {
    * @return the pattern
    * @throws IllegalArgumentException if the expression does not compile
    */
-  public static Pattern regex(String source) {
+  public static Expectation regex(String source) {
     Objects.requireNonNull(source, "source");
     if (source.isEmpty()) {
       throw new IllegalArgumentException("an empty regex matches nothing useful");
@@ -79,7 +79,7 @@ public final class Pattern {
       // A dialogue substitutes ${...} before compiling; only the session needs it compiled now.
       spec = null;
     }
-    return new Pattern(Kind.REGEX, source, spec);
+    return new Expectation(Kind.REGEX, source, spec);
   }
 
   /**
@@ -87,7 +87,7 @@ public final class Pattern {
    *
    * @return the end-of-output pseudo-pattern
    */
-  public static Pattern eof() {
+  public static Expectation eof() {
     return EOF;
   }
 
@@ -96,7 +96,7 @@ public final class Pattern {
    *
    * @return the timeout pseudo-pattern
    */
-  public static Pattern timeout() {
+  public static Expectation timeout() {
     return TIMEOUT;
   }
 
@@ -136,12 +136,12 @@ public final class Pattern {
     };
   }
 
-  static Pattern of(PatternSpec spec) {
+  static Expectation of(PatternSpec spec) {
     if (spec instanceof PatternSpec.Literal l) {
-      return new Pattern(Kind.LITERAL, l.text(), l);
+      return new Expectation(Kind.LITERAL, l.text(), l);
     }
     if (spec instanceof PatternSpec.Regex r) {
-      return new Pattern(Kind.REGEX, r.pattern().pattern(), r);
+      return new Expectation(Kind.REGEX, r.pattern().pattern(), r);
     }
     return spec instanceof PatternSpec.Eof ? EOF : TIMEOUT;
   }
@@ -154,7 +154,7 @@ public final class Pattern {
    */
   @Override
   public boolean equals(Object o) {
-    return o instanceof Pattern p && p.kind == kind && Objects.equals(p.text, text);
+    return o instanceof Expectation p && p.kind == kind && Objects.equals(p.text, text);
   }
 
   /**

@@ -1,0 +1,115 @@
+package dev.promptly.engine;
+
+import dev.promptly.dsl.Dialogue;
+import dev.promptly.process.EpollLoops;
+import dev.promptly.process.Launcher;
+import dev.promptly.process.NativeLauncher;
+import dev.promptly.report.RunObserver;
+import dev.promptly.report.RunResult;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What runs whole dialogues on a Vert.x instance, with observers: the CLI and the public
+ * {@code api.Promptly} share it, so the observer and report types stay out of the public face.
+ */
+public final class Engine implements AutoCloseable {
+  private final Vertx vertx;
+  private final boolean ownsVertx;
+  private final Launcher launcher = NativeLauncher.instance();
+  private final Set<Supervisor> supervisors = ConcurrentHashMap.newKeySet();
+
+  private Engine(Vertx vertx, boolean ownsVertx) {
+    this.vertx = vertx;
+    this.ownsVertx = ownsVertx;
+  }
+
+  /** An engine on a Vert.x instance of its own (one event loop per processor). */
+  public static Engine create() {
+    return new Engine(newVertx(), true);
+  }
+
+  /** An engine on {@code vertx}, which {@link #close()} leaves open. */
+  public static Engine create(Vertx vertx) {
+    return new Engine(vertx, false);
+  }
+
+  /** The Vert.x instance promptly makes when it owns one. */
+  public static Vertx newVertx() {
+    VertxBuilder builder = Vertx.builder().with(new VertxOptions()
+        .setEventLoopPoolSize(Runtime.getRuntime().availableProcessors())
+        .setWorkerPoolSize(2)
+        .setInternalBlockingPoolSize(2));
+    // Netty's epoll where it loads (Linux x86_64): each child's fds are then watched by its own
+    // event loop, not handed over from promptly's shared I/O thread.
+    Transport epoll = EpollLoops.transport();
+    if (epoll != null) {
+      builder.withTransport(epoll);
+    }
+    return builder.build();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public boolean ownsVertx() {
+    return ownsVertx;
+  }
+
+  public Launcher launcher() {
+    return launcher;
+  }
+
+  /** Every run of {@code dialogues}, at most {@code settings.jobs()} at once. */
+  public Future<List<RunResult>> run(List<Dialogue> dialogues, RunSettings settings,
+                                     RunObserver observer) {
+    Supervisor supervisor = new Supervisor(vertx, settings, observer, launcher);
+    supervisors.add(supervisor);
+    return supervisor.runAll(RunPlan.expandAll(dialogues))
+        .andThen(ar -> supervisors.remove(supervisor));
+  }
+
+  /** The one run of {@code dialogue} named {@code runName}. */
+  public Future<RunResult> run(Dialogue dialogue, String runName, RunSettings settings,
+                               RunObserver observer) {
+    RunPlan plan = RunPlan.expand(dialogue).stream().filter(p -> p.name().equals(runName))
+        .findFirst().orElseThrow(() -> new IllegalArgumentException("dialogue '"
+            + dialogue.name() + "' makes no run named '" + runName + "'"));
+    Supervisor supervisor = new Supervisor(vertx, settings, observer, launcher);
+    supervisors.add(supervisor);
+    return supervisor.runAll(List.of(plan)).map(list -> list.get(0))
+        .andThen(ar -> supervisors.remove(supervisor));
+  }
+
+  /** How many runs {@link #run} makes of these dialogues (matrices expanded). */
+  public static int countRuns(List<Dialogue> dialogues) {
+    return RunPlan.expandAll(dialogues).size();
+  }
+
+  /** The names of the runs a dialogue makes, in order. */
+  public static List<String> runNames(Dialogue dialogue) {
+    return RunPlan.expand(dialogue).stream().map(RunPlan::name).toList();
+  }
+
+  /** Stops every run in progress; safe from any thread, a signal handler's included. */
+  public void stopAll(String why) {
+    for (Supervisor s : supervisors) {
+      s.stop(why);
+    }
+  }
+
+  /** Closes the Vert.x instance if this engine created it, waiting until it is closed. */
+  @Override
+  public void close() {
+    if (ownsVertx) {
+      vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+  }
+}
