@@ -145,7 +145,7 @@ public final class Promptly implements AutoCloseable {
                                      RunObserver observer) {
     Supervisor supervisor = new Supervisor(vertx, options.toSettings(), observer, launcher);
     supervisors.add(supervisor);
-    return supervisor.runAll(RunPlan.expandAll(dialogues))
+    return supervisor.runAll(RunPlan.expandAll(dialogues, options.toSettings().vars()))
         .andThen(ar -> supervisors.remove(supervisor));
   }
 
@@ -157,6 +157,18 @@ public final class Promptly implements AutoCloseable {
    */
   public static int countRuns(List<Dialogue> dialogues) {
     return RunPlan.expandAll(dialogues).size();
+  }
+
+  /**
+   * How many runs {@link #run} makes of these dialogues with these options: a variable of the
+   * options that names a matrix key leaves one value for that key.
+   *
+   * @param dialogues dialogues as loaded or built
+   * @param options the options the runs will be made with
+   * @return the number of runs
+   */
+  public static int countRuns(List<Dialogue> dialogues, RunOptions options) {
+    return RunPlan.expandAll(dialogues, options.toSettings().vars()).size();
   }
 
   /**
@@ -197,7 +209,7 @@ public final class Promptly implements AutoCloseable {
    */
   public Future<RunResult> run(Dialogue dialogue, String runName, RunOptions options,
                                RunObserver observer) {
-    RunPlan plan = RunPlan.expand(dialogue).stream().filter(p -> p.name().equals(runName))
+    RunPlan plan = RunPlan.expand(dialogue, options.toSettings().vars()).stream().filter(p -> p.name().equals(runName))
         .findFirst().orElseThrow(() -> new IllegalArgumentException("dialogue '"
             + dialogue.name() + "' makes no run named '" + runName + "'"));
     return new Supervisor(vertx, options.toSettings(), observer, launcher)

@@ -114,6 +114,12 @@ final class RunCommand implements Callable<Integer> {
       err.println(loaded.problems().size() + " error(s); nothing was run");
       return PromptlyCommand.BAD_INPUT;
     }
+    List<String> unused = DialogueLoader.unusedVars(loaded.dialogues(), cliVars);
+    if (!unused.isEmpty()) {
+      unused.forEach(u -> err.println("promptly: " + u));
+      err.println(unused.size() + " error(s); nothing was run");
+      return PromptlyCommand.BAD_INPUT;
+    }
 
     Runnable restoreLogging = verbose ? Logging.verbose() : () -> { };
     try {
@@ -142,7 +148,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     ConsoleView view = new ConsoleView(out, err, style());
-    int planned = Promptly.countRuns(loaded.dialogues());
+    int planned = Promptly.countRuns(loaded.dialogues(), options);
     view.setTotal(planned);
     JunitReport junitReport = junit == null ? null : new JunitReport();
     List<RunObserver> observers = new ArrayList<>();
