@@ -186,6 +186,16 @@ public final class Promptly implements AutoCloseable {
   }
 
   /**
+   * As {@link #stopAll}, without the grace period: every running child's session is sent
+   * SIGKILL now (what a second ^C does). Safe from any thread.
+   */
+  public void killAll() {
+    for (Supervisor s : supervisors) {
+      s.kill();
+    }
+  }
+
+  /**
    * Runs every dialogue with no observer.
    *
    * @param dialogues the dialogues

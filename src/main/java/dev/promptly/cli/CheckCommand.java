@@ -43,6 +43,7 @@ final class CheckCommand implements Callable<Integer> {
       err.flush();
       return PromptlyCommand.BAD_INPUT;
     }
+    DialogueLoader.warnings(loaded.dialogues(), vars == null ? Map.of() : vars).forEach(err::println);
     spec.commandLine().getOut().println(loaded.dialogues().size() + " dialogue(s) OK");
     spec.commandLine().getOut().flush();
     return PromptlyCommand.PASSED;

@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
 /** {@code promptly run [options] FILE...}: run dialogues. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run dialogue files. Exit 0 all passed, 1 a run failed, 2 bad input, "
-        + "130/143 interrupted by SIGINT/SIGTERM.")
+        + "130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP.")
 final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", arity = "1..*", description = "dialogue files (YAML)")
   List<Path> files;
@@ -121,6 +121,7 @@ final class RunCommand implements Callable<Integer> {
       return PromptlyCommand.BAD_INPUT;
     }
 
+    DialogueLoader.warnings(loaded.dialogues(), cliVars).forEach(err::println);
     Runnable restoreLogging = verbose ? Logging.verbose() : () -> { };
     try {
       return run(loaded, options, out, err);
@@ -166,8 +167,13 @@ final class RunCommand implements Callable<Integer> {
     try (Promptly engine = Promptly.create()) {
       if (consoleChecks) {
         Interrupts.install(sig -> {
-          signal.compareAndSet(0, sig);
-          engine.stopAll("interrupted: promptly received " + (sig == 2 ? "SIGINT" : "SIGTERM"));
+          if (signal.compareAndSet(0, sig)) {
+            engine.stopAll("interrupted: promptly received "
+                + dev.promptly.process.Signals.name(sig));
+          } else {
+            // Asked twice (a second ^C): kill now instead of waiting for the grace period.
+            engine.killAll();
+          }
         });
       }
       long ticker = view.statusShown() ? engine.vertx().setPeriodic(500, id -> view.tick()) : -1;

@@ -131,6 +131,37 @@ public final class DialogueLoader {
     return messages;
   }
 
+  /** Secrets shorter than this mask common text wherever it appears: worth a warning. */
+  public static final int SHORT_SECRET = 4;
+
+  /**
+   * Warnings that do not stop a run: a secret whose value (from vars, --var, a matrix or the
+   * environment) is shorter than {@link #SHORT_SECRET} characters masks every occurrence of
+   * that text in the output, which then hides far more than the secret.
+   */
+  public static List<String> warnings(List<Dialogue> dialogues, Map<String, String> cliVars) {
+    List<String> out = new ArrayList<>();
+    for (Dialogue d : dialogues) {
+      for (String name : d.secretVars()) {
+        List<String> values = new ArrayList<>();
+        if (cliVars.containsKey(name)) {
+          values.add(cliVars.get(name));
+        } else if (d.matrix().containsKey(name)) {
+          values.addAll(d.matrix().get(name));
+        } else if (d.vars().containsKey(name)) {
+          values.add(Vars.substitute(d.vars().get(name), Vars.lookup(
+              new java.util.HashMap<>(cliVars), System::getenv)));
+        }
+        if (values.stream().anyMatch(v -> !v.contains("${") && v.length() < SHORT_SECRET)) {
+          out.add(d.pos() + ": warning: secret " + name + " has a value shorter than "
+              + SHORT_SECRET + " characters: every occurrence of that text in the output will be"
+              + " masked");
+        }
+      }
+    }
+    return out;
+  }
+
   /**
    * The argv to start: {@code command} as is, or {@code /bin/sh -c COMMAND} with
    * {@code shell: true}. Variables are not substituted yet.

@@ -131,6 +131,21 @@ public final class DialogueRun {
     }));
   }
 
+  /** Kills the child's session at once (a second ^C); the run ends as {@link #stop} left it. */
+  public void kill() {
+    deployed.future().onSuccess(ctx -> ctx.runOnContext(v -> {
+      if (interrupted == null) {
+        interrupted = "killed: promptly was interrupted twice";
+      }
+      if (!over) {
+        abort(interrupted);
+      }
+      if (session != null && !result.future().isComplete()) {
+        session.terminate(Duration.ZERO);
+      }
+    }));
+  }
+
   private void begin() {
     try {
       bindVariables();

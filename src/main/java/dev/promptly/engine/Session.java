@@ -92,6 +92,11 @@ public final class Session {
    * the loop's other runs, timers and signals never wait behind it.
    */
   static final long LOOP_BUDGET_NANOS = 25_000_000L;
+  /** Search time spent on the loop in this turn (see {@link #onLoop}). */
+  private long turnSpent;
+  private boolean turnResetQueued;
+  /** Below this, time spent is simply carried over (no task queued per search on the hot path). */
+  private static final long TURN_RESET_NANOS = 1_000_000L;
 
   /** Where searches that outgrew {@link #LOOP_BUDGET_NANOS} finish: daemon threads, idle ones end. */
   private static final java.util.concurrent.ThreadPoolExecutor SLOW_SEARCHES;
@@ -99,8 +104,8 @@ public final class Session {
   static {
     int n = Math.max(2, Runtime.getRuntime().availableProcessors());
     java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-    SLOW_SEARCHES = new java.util.concurrent.ThreadPoolExecutor(n, n, 1,
-        java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+    SLOW_SEARCHES = new java.util.concurrent.ThreadPoolExecutor(n, n, 200,
+        java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
         r -> {
           Thread t = new Thread(r, "promptly-slow-search-" + count.incrementAndGet());
           t.setDaemon(true);
@@ -411,11 +416,15 @@ public final class Session {
    * back later.
    */
   private Optional<MatchResult> onLoop(java.util.function.Supplier<Optional<MatchResult>> call) {
-    matcher.limit(System.nanoTime() + LOOP_BUDGET_NANOS, () -> false);
+    // The budget is per turn of the event loop, not per search: one turn may deliver many chunks
+    // (each searched), and together they must not hold the loop longer than the budget.
+    long t0 = System.nanoTime();
+    matcher.limit(t0 + LOOP_BUDGET_NANOS - turnSpent, () -> false);
+    boolean slow = false;
     try {
       return call.get();
     } catch (PromptMatcher.TooSlow e) {
-      offload(pending);
+      slow = true;
       return null;
     } catch (StackOverflowError e) {
       // java.util.regex recurses per repetition: a pattern such as (a|b)* over a long text.
@@ -427,6 +436,19 @@ public final class Session {
       return Optional.empty();
     } finally {
       matcher.unlimited();
+      if (slow) {
+        // Only now, with the limit lifted here: the other thread sets its own.
+        offload(pending);
+      }
+      turnSpent += System.nanoTime() - t0;
+      if (turnSpent > TURN_RESET_NANOS && !turnResetQueued) {
+        // What was spent counts until the loop has moved on to its next task.
+        turnResetQueued = true;
+        context.runOnContext(v -> {
+          turnSpent = 0;
+          turnResetQueued = false;
+        });
+      }
     }
   }
 
