@@ -136,15 +136,18 @@ final class RunCommand implements Callable<Integer> {
     try {
       if (transcript != null) {
         transcripts = new TranscriptWriter(transcript);
+        List<String> names = new ArrayList<>();
+        loaded.dialogues().forEach(d -> names.addAll(Promptly.runNames(d)));
+        transcripts.check(names);
       }
       for (Path report : new Path[] {junit, json}) {
-        Path parent = report == null ? null : report.toAbsolutePath().getParent();
-        if (parent != null) {
-          OwnerOnly.directory(parent);
+        if (report != null) {
+          OwnerOnly.checkWritable(report);
         }
       }
     } catch (IOException | RuntimeException e) {
-      err.println("promptly: cannot write reports there: " + e.getMessage());
+      err.println("promptly: cannot write reports there: " + e.getMessage()
+          + "; nothing was run");
       return PromptlyCommand.BAD_INPUT;
     }
 
@@ -176,12 +179,16 @@ final class RunCommand implements Callable<Integer> {
           }
         });
       }
-      long ticker = view.statusShown() ? engine.vertx().setPeriodic(500, id -> view.tick()) : -1;
+      // Prompts left waiting are shown after a short idle time; the status line moves on.
+      long ticker = engine.vertx().setPeriodic(100, id -> view.tick());
       results = engine.run(loaded.dialogues(), options, RunObserver.all(observers))
           .toCompletionStage().toCompletableFuture().join();
       if (ticker >= 0) {
         engine.vertx().cancelTimer(ticker);
       }
+    }
+    if (transcripts != null) {
+      transcripts.close();
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
     out.flush();
