@@ -145,7 +145,7 @@ public final class Promptly implements AutoCloseable {
                                      RunObserver observer) {
     Supervisor supervisor = new Supervisor(vertx, options.toSettings(), observer, launcher);
     supervisors.add(supervisor);
-    return supervisor.runAll(RunPlan.expandAll(dialogues))
+    return supervisor.runAll(RunPlan.expandAll(dialogues, options.toSettings().vars()))
         .andThen(ar -> supervisors.remove(supervisor));
   }
 
@@ -160,6 +160,18 @@ public final class Promptly implements AutoCloseable {
   }
 
   /**
+   * How many runs {@link #run} makes of these dialogues with these options: a variable of the
+   * options that names a matrix key leaves one value for that key.
+   *
+   * @param dialogues dialogues as loaded or built
+   * @param options the options the runs will be made with
+   * @return the number of runs
+   */
+  public static int countRuns(List<Dialogue> dialogues, RunOptions options) {
+    return RunPlan.expandAll(dialogues, options.toSettings().vars()).size();
+  }
+
+  /**
    * Stops every run in progress: no new run starts, running children are terminated (SIGTERM,
    * then SIGKILL after the grace period) and reaped, and their runs fail with {@code why}. The
    * futures returned by {@link #run} then complete with the runs that started. Safe from any
@@ -170,6 +182,16 @@ public final class Promptly implements AutoCloseable {
   public void stopAll(String why) {
     for (Supervisor s : supervisors) {
       s.stop(why);
+    }
+  }
+
+  /**
+   * As {@link #stopAll}, without the grace period: every running child's session is sent
+   * SIGKILL now (what a second ^C does). Safe from any thread.
+   */
+  public void killAll() {
+    for (Supervisor s : supervisors) {
+      s.kill();
     }
   }
 
@@ -197,7 +219,7 @@ public final class Promptly implements AutoCloseable {
    */
   public Future<RunResult> run(Dialogue dialogue, String runName, RunOptions options,
                                RunObserver observer) {
-    RunPlan plan = RunPlan.expand(dialogue).stream().filter(p -> p.name().equals(runName))
+    RunPlan plan = RunPlan.expand(dialogue, options.toSettings().vars()).stream().filter(p -> p.name().equals(runName))
         .findFirst().orElseThrow(() -> new IllegalArgumentException("dialogue '"
             + dialogue.name() + "' makes no run named '" + runName + "'"));
     return new Supervisor(vertx, options.toSettings(), observer, launcher)

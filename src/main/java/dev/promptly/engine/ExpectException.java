@@ -19,7 +19,18 @@ public final class ExpectException extends RuntimeException {
 
   public ExpectException(Reason reason, List<PatternSpec> patterns, Duration elapsed,
                          Duration timeout, List<String> lastLines) {
-    super(describe(reason, patterns, elapsed, timeout), null, false, false);
+    this(reason, patterns, elapsed, timeout, lastLines, null);
+  }
+
+  /**
+   * An expect that ended without a match.
+   *
+   * @param why more on why, added to the message (a pattern that took too long), or null
+   */
+  public ExpectException(Reason reason, List<PatternSpec> patterns, Duration elapsed,
+                         Duration timeout, List<String> lastLines, String why) {
+    super(describe(reason, patterns, elapsed, timeout) + (why == null ? "" : ": " + why), null,
+        false, false);
     this.reason = reason;
     this.patterns = List.copyOf(patterns);
     this.elapsed = elapsed;
