@@ -35,6 +35,7 @@ public final class ExpectFailure extends PromptlyException {
   private final transient Duration elapsed;
   private final transient Duration timeout;
   private final transient List<String> lastLines;
+  private final transient String why;
 
   /**
    * A failure as the engine reports it; applications do not normally create one (test doubles
@@ -49,7 +50,25 @@ public final class ExpectFailure extends PromptlyException {
    */
   public ExpectFailure(String session, Reason reason, List<Expectation> patterns,
                        Duration elapsed, Duration timeout, List<String> lastLines) {
-    super(describe(session, reason, patterns, elapsed, timeout, lastLines));
+    this(session, reason, patterns, elapsed, timeout, lastLines, null);
+  }
+
+  /**
+   * A failure with more on why (a pattern that took too long to search).
+   *
+   * @param session the session's name
+   * @param reason why the expect ended
+   * @param patterns what was waited for
+   * @param elapsed how long the expect waited
+   * @param timeout the expect's limit
+   * @param lastLines the last lines the child wrote, as received
+   * @param why added to the problem, or null
+   */
+  public ExpectFailure(String session, Reason reason, List<Expectation> patterns,
+                       Duration elapsed, Duration timeout, List<String> lastLines, String why) {
+    super(session + ": " + problem(reason, patterns, elapsed, timeout, why) + "\n"
+        + Messages.lastLines(lastLines));
+    this.why = why;
     this.session = session;
     this.reason = reason;
     this.patterns = List.copyOf(patterns);
@@ -58,17 +77,12 @@ public final class ExpectFailure extends PromptlyException {
     this.lastLines = List.copyOf(lastLines);
   }
 
-  private static String describe(String session, Reason reason, List<Expectation> patterns,
-                                 Duration elapsed, Duration timeout, List<String> lastLines) {
-    return session + ": " + problem(reason, patterns, elapsed, timeout) + "\n"
-        + Messages.lastLines(lastLines);
-  }
-
   private static String problem(Reason reason, List<Expectation> patterns, Duration elapsed,
-                                Duration timeout) {
+                                Duration timeout, String why) {
     String waited = patterns.stream().map(Expectation::toString)
         .collect(Collectors.joining(" | "));
-    return Messages.expectFailed(reason == Reason.TIMEOUT, waited, elapsed, timeout);
+    return Messages.expectFailed(reason == Reason.TIMEOUT, waited, elapsed, timeout)
+        + (why == null ? "" : ": " + why);
   }
 
   /**
@@ -78,12 +92,21 @@ public final class ExpectFailure extends PromptlyException {
    * @return the problem
    */
   public String problem() {
-    return problem(reason, patterns, elapsed, timeout);
+    return problem(reason, patterns, elapsed, timeout, why);
   }
 
   /** The same failure, thrown again from the caller's thread (for a useful stack trace). */
   ExpectFailure rethrown() {
-    return new ExpectFailure(session, reason, patterns, elapsed, timeout, lastLines);
+    return new ExpectFailure(session, reason, patterns, elapsed, timeout, lastLines, why);
+  }
+
+  /**
+   * More on why, when there is more to say (a regex that took too long to search).
+   *
+   * @return the detail, or null
+   */
+  public String detail() {
+    return why;
   }
 
   /**

@@ -127,7 +127,27 @@ public final class Promptly implements AutoCloseable {
    * @return the number of runs
    */
   public static int countRuns(List<Dialogue> dialogues) {
-    return Engine.countRuns(models(dialogues));
+    return Engine.countRuns(models(dialogues), java.util.Map.of());
+  }
+
+  /**
+   * How many runs {@link #run} makes of these dialogues with these options: a variable of the
+   * options that names a matrix key leaves one value for that key.
+   *
+   * @param dialogues dialogues as loaded or built
+   * @param options the options the runs will be made with
+   * @return the number of runs
+   */
+  public static int countRuns(List<Dialogue> dialogues, RunOptions options) {
+    return Engine.countRuns(models(dialogues), options.getVars());
+  }
+
+  /**
+   * As {@link #stopAll}, without the grace period: every running child's session is sent
+   * SIGKILL now (what a second ^C does). Safe from any thread.
+   */
+  public void killAll() {
+    engine.killAll();
   }
 
   /**
@@ -165,7 +185,7 @@ public final class Promptly implements AutoCloseable {
    * @return the run names
    */
   public static List<String> runNames(Dialogue dialogue) {
-    return Engine.runNames(dialogue.model());
+    return Engine.runNames(dialogue.model(), java.util.Map.of());
   }
 
   private static List<dev.promptly.dsl.Dialogue> models(List<Dialogue> dialogues) {

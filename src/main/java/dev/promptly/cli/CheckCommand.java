@@ -35,6 +35,15 @@ final class CheckCommand implements Callable<Integer> {
       err.flush();
       return PromptlyCommand.BAD_INPUT;
     }
+    List<String> unused = DialogueLoader.unusedVars(loaded.dialogues(),
+        vars == null ? Map.of() : vars);
+    if (!unused.isEmpty()) {
+      unused.forEach(u -> err.println("promptly: " + u));
+      err.println(unused.size() + " error(s); nothing to run");
+      err.flush();
+      return PromptlyCommand.BAD_INPUT;
+    }
+    DialogueLoader.warnings(loaded.dialogues(), vars == null ? Map.of() : vars).forEach(err::println);
     spec.commandLine().getOut().println(loaded.dialogues().size() + " dialogue(s) OK");
     spec.commandLine().getOut().flush();
     return PromptlyCommand.PASSED;

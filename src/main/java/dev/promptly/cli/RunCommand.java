@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
 /** {@code promptly run [options] FILE...}: run dialogues. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run dialogue files. Exit 0 all passed, 1 a run failed, 2 bad input, "
-        + "130/143 interrupted by SIGINT/SIGTERM.")
+        + "130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP.")
 final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", arity = "1..*", description = "dialogue files (YAML)")
   List<Path> files;
@@ -115,7 +115,14 @@ final class RunCommand implements Callable<Integer> {
       err.println(loaded.problems().size() + " error(s); nothing was run");
       return PromptlyCommand.BAD_INPUT;
     }
+    List<String> unused = DialogueLoader.unusedVars(loaded.dialogues(), cliVars);
+    if (!unused.isEmpty()) {
+      unused.forEach(u -> err.println("promptly: " + u));
+      err.println(unused.size() + " error(s); nothing was run");
+      return PromptlyCommand.BAD_INPUT;
+    }
 
+    DialogueLoader.warnings(loaded.dialogues(), cliVars).forEach(err::println);
     Runnable restoreLogging = verbose ? Logging.verbose() : () -> { };
     try {
       return run(loaded, options, out, err);
@@ -130,20 +137,25 @@ final class RunCommand implements Callable<Integer> {
     try {
       if (transcript != null) {
         transcripts = new TranscriptWriter(transcript);
+        List<String> names = new ArrayList<>();
+        loaded.dialogues().forEach(d -> names.addAll(Engine.runNames(d, options.getVars())));
+        transcripts.check(names);
       }
       for (Path report : new Path[] {junit, json}) {
-        Path parent = report == null ? null : report.toAbsolutePath().getParent();
-        if (parent != null) {
-          OwnerOnly.directory(parent);
+        if (report != null) {
+          OwnerOnly.checkWritable(report);
         }
       }
     } catch (IOException | RuntimeException e) {
-      err.println("promptly: cannot write reports there: " + e.getMessage());
+      err.println("promptly: cannot write reports there: " + e.getMessage()
+          + "; nothing was run");
       return PromptlyCommand.BAD_INPUT;
     }
 
     ConsoleView view = new ConsoleView(out, err, style());
-    int planned = Engine.countRuns(loaded.dialogues());
+    RunSettings settings = new RunSettings(options.getJobs(), options.getTimeout(),
+        options.getGrace(), options.getVars(), options.getWindow(), options.isFailFast());
+    int planned = Engine.countRuns(loaded.dialogues(), settings.vars());
     view.setTotal(planned);
     JunitReport junitReport = junit == null ? null : new JunitReport();
     List<RunObserver> observers = new ArrayList<>();
@@ -161,18 +173,25 @@ final class RunCommand implements Callable<Integer> {
     try (Engine engine = Engine.create()) {
       if (consoleChecks) {
         Interrupts.install(sig -> {
-          signal.compareAndSet(0, sig);
-          engine.stopAll("interrupted: promptly received " + (sig == 2 ? "SIGINT" : "SIGTERM"));
+          if (signal.compareAndSet(0, sig)) {
+            engine.stopAll("interrupted: promptly received "
+                + dev.promptly.process.Signals.name(sig));
+          } else {
+            // Asked twice (a second ^C): kill now instead of waiting for the grace period.
+            engine.killAll();
+          }
         });
       }
-      long ticker = view.statusShown() ? engine.vertx().setPeriodic(500, id -> view.tick()) : -1;
-      RunSettings settings = new RunSettings(options.getJobs(), options.getTimeout(),
-          options.getGrace(), options.getVars(), options.getWindow(), options.isFailFast());
+      // Prompts left waiting are shown after a short idle time; the status line moves on.
+      long ticker = engine.vertx().setPeriodic(100, id -> view.tick());
       results = engine.run(loaded.dialogues(), settings, RunObserver.all(observers))
           .toCompletionStage().toCompletableFuture().join();
       if (ticker >= 0) {
         engine.vertx().cancelTimer(ticker);
       }
+    }
+    if (transcripts != null) {
+      transcripts.close();
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
     out.flush();

@@ -82,6 +82,87 @@ public final class DialogueLoader {
   }
 
   /**
+   * Messages for {@code --var}s that no dialogue uses: a misspelt name would otherwise be
+   * ignored silently while the dialogue goes on with its own value (a wrong user's password
+   * changed). A variable is used when a dialogue refers to it anywhere or defines it (vars,
+   * matrix), so that {@code --var} overrides it.
+   */
+  public static List<String> unusedVars(List<Dialogue> dialogues, Map<String, String> cliVars) {
+    java.util.Set<String> used = new java.util.LinkedHashSet<>();
+    for (Dialogue d : dialogues) {
+      used.addAll(d.vars().keySet());
+      used.addAll(d.matrix().keySet());
+      List<String> texts = new ArrayList<>(d.command());
+      texts.add(d.name());
+      texts.add(d.cwd().toString());
+      texts.addAll(d.env().values());
+      texts.addAll(d.vars().values());
+      for (Step s : d.steps()) {
+        if (s instanceof Step.Send send) {
+          texts.add(send.text().text());
+        } else if (s instanceof Step.Expect x) {
+          for (Branch b : x.branches()) {
+            if (b.pattern() instanceof Branch.Pattern.Literal l) {
+              texts.add(l.text());
+            } else if (b.pattern() instanceof Branch.Pattern.Regex r) {
+              texts.add(r.source());
+            }
+            if (b.send() != null) {
+              texts.add(b.send().text());
+            }
+            if (b.fail() != null) {
+              texts.add(b.fail());
+            }
+          }
+        }
+      }
+      for (String t : texts) {
+        used.addAll(Vars.references(t));
+      }
+    }
+    List<String> messages = new ArrayList<>();
+    for (String name : new java.util.TreeSet<>(cliVars.keySet())) {
+      if (!used.contains(name)) {
+        messages.add("--var " + Texts.shorten(name) + " is not used by any dialogue"
+            + DialogueParser.didYouMean(name, used.stream()
+                .filter(u -> !u.startsWith(Vars.ENV_PREFIX)).toList(), "%s"));
+      }
+    }
+    return messages;
+  }
+
+  /** Secrets shorter than this mask common text wherever it appears: worth a warning. */
+  public static final int SHORT_SECRET = 4;
+
+  /**
+   * Warnings that do not stop a run: a secret whose value (from vars, --var, a matrix or the
+   * environment) is shorter than {@link #SHORT_SECRET} characters masks every occurrence of
+   * that text in the output, which then hides far more than the secret.
+   */
+  public static List<String> warnings(List<Dialogue> dialogues, Map<String, String> cliVars) {
+    List<String> out = new ArrayList<>();
+    for (Dialogue d : dialogues) {
+      for (String name : d.secretVars()) {
+        List<String> values = new ArrayList<>();
+        if (cliVars.containsKey(name)) {
+          values.add(cliVars.get(name));
+        } else if (d.matrix().containsKey(name)) {
+          values.addAll(d.matrix().get(name));
+        } else if (d.vars().containsKey(name)) {
+          values.add(Vars.substitute(d.vars().get(name), Vars.lookup(
+              new java.util.HashMap<>(cliVars), System::getenv)));
+        }
+        if (values.stream().anyMatch(v -> !v.contains("${") && v.length() < SHORT_SECRET)) {
+          out.add(d.pos() + ": warning: secret " + name + " has a value shorter than "
+              + SHORT_SECRET + " characters: every occurrence of that text in the output will be"
+              + " masked");
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * The argv to start: {@code command} as is, or {@code /bin/sh -c COMMAND} with
    * {@code shell: true}. Variables are not substituted yet.
    */

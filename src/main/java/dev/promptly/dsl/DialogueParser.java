@@ -48,6 +48,8 @@ final class DialogueParser {
   private final Path dir;
   private final Map<String, String> cliVars;
   private final List<Problem> problems;
+  /** The environment references are checked against: the process's own. */
+  private final java.util.function.Function<String, String> environment = System::getenv;
 
   /** Thrown to stop after {@link #MAX_PROBLEMS}: past that, more lines only bury the first. */
   static final class TooManyProblems extends RuntimeException {
@@ -136,6 +138,8 @@ final class DialogueParser {
       if (n != null && n.isBlank()) {
         error(e.get("name").value(), "name is empty");
       } else if (n != null) {
+        // Substituted when the runs are planned: matrix values, --var, vars and the environment.
+        refs(e.get("name").value(), n, scope);
         name = n;
       }
     }
@@ -288,14 +292,17 @@ final class DialogueParser {
       }
       String v = scalarText(en.value(), "a string, number or boolean");
       if (v != null) {
-        for (String ref : Vars.references(v)) {
+        boolean early = false;
+        for (String ref : Vars.required(v)) {
           if (!ref.startsWith(Vars.ENV_PREFIX) && !scope.contains(ref)
               && all.containsKey(ref)) {
             error(en.value(), "variable ${" + Texts.shorten(ref) + "} is used before it is "
                 + "defined (vars may refer only to vars above them)");
-          } else {
-            refs(en.value(), "${" + ref + "}", scope);
+            early = true;
           }
+        }
+        if (!early) {
+          refs(en.value(), v, scope);
         }
         vars.put(en.key(), v);
       }
@@ -561,6 +568,10 @@ final class DialogueParser {
           if (seq.getValue().isEmpty()) {
             error(seq, "expect lists no branches");
           }
+          // What an `again` branch captures is set for its siblings once it has matched (the step
+          // loops); a sibling reached before that fails at run time, naming the variable.
+          Set<String> siblings = new HashSet<>(scope);
+          siblings.addAll(againCaptures(seq));
           for (Node item : seq.getValue()) {
             if (!(item instanceof MappingNode bm)) {
               error(item, "expected a branch mapping (match: ...), got " + describe(item));
@@ -571,7 +582,7 @@ final class DialogueParser {
               error(bm, "a branch needs 'match:' (text, {regex: ...}, eof or timeout)");
               continue;
             }
-            Branch b = branch(be.get("match").value(), be, pos(bm), scope, captures);
+            Branch b = branch(be.get("match").value(), be, pos(bm), siblings, captures);
             if (b != null) {
               branches.add(b);
             }
@@ -580,6 +591,39 @@ final class DialogueParser {
         return misplaced ? null : new Step.Expect(branches, timeout, pos);
       }
     }
+  }
+
+  /** Named groups of the regexes of the branches marked {@code again: true} (no checks). */
+  private static Set<String> againCaptures(SequenceNode branches) {
+    Set<String> names = new LinkedHashSet<>();
+    for (Node item : branches.getValue()) {
+      if (!(item instanceof MappingNode bm)) {
+        continue;
+      }
+      Node again = null;
+      Node match = null;
+      for (NodeTuple t : bm.getValue()) {
+        if (t.getKeyNode() instanceof ScalarNode k) {
+          if (k.getValue().equals("again")) {
+            again = t.getValueNode();
+          } else if (k.getValue().equals("match")) {
+            match = t.getValueNode();
+          }
+        }
+      }
+      if (!(again instanceof ScalarNode a && a.getValue().equals("true"))
+          || !(match instanceof MappingNode mm)) {
+        continue;
+      }
+      for (NodeTuple t : mm.getValue()) {
+        if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("regex")
+            && t.getValueNode() instanceof ScalarNode r) {
+          names.addAll(Regexes.namedGroups(Vars.substitute(r.getValue(),
+              n -> Regexes.PLACEHOLDER)));
+        }
+      }
+    }
+    return names;
   }
 
   /** A branch from its pattern node and the send/secret/again/fail entries next to it. */
@@ -738,19 +782,29 @@ final class DialogueParser {
     return out;
   }
 
-  /** Checks the ${...} of {@code text}; returns its references. */
+  /**
+   * Checks the ${...} of {@code text}; returns its references. A reference without a fallback
+   * must be defined: a variable in scope, or an environment variable that is set now (a dialogue
+   * never sends a placeholder, and the environment cannot change before the run).
+   */
   private Set<String> refs(Node node, String text, Set<String> scope) {
     if (Vars.unterminated(text) >= 0) {
       error(node, "'${' is not closed by '}' (write $${ for a literal ${)");
     }
     Set<String> refs = Vars.references(text);
+    Set<String> required = Vars.required(text);
     for (String name : refs) {
       if (name.startsWith(Vars.ENV_PREFIX)) {
-        // The environment is only known at run time: never a load error, unless unnamed.
-        if (name.length() == Vars.ENV_PREFIX.length()) {
+        String env = name.substring(Vars.ENV_PREFIX.length());
+        if (env.isEmpty()) {
           error(node, "${env:} names no environment variable");
+        } else if (required.contains(name) && environment.apply(env) == null) {
+          error(node, "environment variable " + Texts.shorten(env) + " is not set (set it, or "
+              + "give a fallback: ${env:" + Texts.shorten(env) + ":-default})");
         }
-      } else if (!scope.contains(name)) {
+      } else if (name.isEmpty()) {
+        error(node, "${} names no variable");
+      } else if (!scope.contains(name) && required.contains(name)) {
         error(node, "undefined variable ${" + Texts.shorten(name) + "}"
             + didYouMean(name, scope, "${%s}"));
       }
@@ -758,7 +812,7 @@ final class DialogueParser {
     return refs;
   }
 
-  private static String didYouMean(String word, Collection<String> candidates, String format) {
+  static String didYouMean(String word, Collection<String> candidates, String format) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {

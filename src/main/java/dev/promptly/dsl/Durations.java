@@ -10,9 +10,11 @@ import java.util.regex.Pattern;
  * {@code 10s}, {@code 1.5s}, {@code 2m}, {@code 1h}; a bare number means seconds.
  */
 public final class Durations {
-  // Twelve digits before the point keep every value far inside Duration's range, so no overflow.
   private static final Pattern FORM =
       Pattern.compile("(\\d{1,12}(?:\\.\\d{1,9})?|\\.\\d{1,9})\\s*(ms|s|m|h)?");
+
+  /** The longest duration accepted. */
+  public static final Duration MAX = Duration.ofDays(365);
 
   private Durations() {
   }
@@ -44,6 +46,12 @@ public final class Durations {
     // Timers work in milliseconds: a shorter limit would silently become 0, so refuse it.
     if (nanos.compareTo(BigDecimal.valueOf(1_000_000L)) < 0) {
       throw new IllegalArgumentException("a duration must be at least 1ms, got '" + t + "'");
+    }
+    // Timers take milliseconds as a long and add them to the clock: refuse what would overflow
+    // (99999999h became a negative limit) rather than wrap around. A year is plenty for a step.
+    if (nanos.compareTo(BigDecimal.valueOf(MAX.toNanos())) > 0) {
+      throw new IllegalArgumentException("a duration must be at most 365 days, got '"
+          + Texts.shorten(t) + "'");
     }
     return Duration.ofNanos(nanos.longValue());
   }

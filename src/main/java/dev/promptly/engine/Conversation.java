@@ -76,6 +76,45 @@ public final class Conversation {
   private boolean offsetsExact;
   private long lastMatchByteOffset = -1;
   private boolean inputClosed;
+  /** Capture names whose values become secrets as soon as they are matched. */
+  private java.util.Set<String> secretCaptures = java.util.Set.of();
+  /**
+   * True while a search runs off the loop (see {@link #offload}): the matcher then belongs to
+   * that thread, and output and its end wait in {@link #queued}.
+   */
+  private boolean offloaded;
+  private final java.util.ArrayDeque<String> queued = new java.util.ArrayDeque<>();
+  private volatile boolean cancelSearch;
+  /** Stands for the end of output in {@link #queued}. */
+  private static final String END = new String("end of output");
+
+  /**
+   * How long one search may run on the event loop. A regex that needs more (a catastrophic
+   * pattern, or a fair one over a huge window) goes on off the loop, until its step's limit, so
+   * the loop's other runs, timers and signals never wait behind it.
+   */
+  static final long LOOP_BUDGET_NANOS = 25_000_000L;
+  /** Search time spent on the loop in this turn (see {@link #onLoop}). */
+  private long turnSpent;
+  private boolean turnResetQueued;
+  /** Below this, time spent is simply carried over (no task queued per search on the hot path). */
+  private static final long TURN_RESET_NANOS = 1_000_000L;
+
+  /** Where searches that outgrew {@link #LOOP_BUDGET_NANOS} finish: daemon threads, idle ones end. */
+  private static final java.util.concurrent.ThreadPoolExecutor SLOW_SEARCHES;
+
+  static {
+    int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+    java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+    SLOW_SEARCHES = new java.util.concurrent.ThreadPoolExecutor(n, n, 200,
+        java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+        r -> {
+          Thread t = new Thread(r, "promptly-slow-search-" + count.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    SLOW_SEARCHES.allowCoreThreadTimeOut(true);
+  }
 
   private final class Pending {
     final List<PatternSpec> patterns;
@@ -83,6 +122,8 @@ public final class Conversation {
     final long startNanos = System.nanoTime();
     final Duration timeout;
     long timer = -1;
+    /** The time ran out while a search was off the loop: it was told to stop. */
+    boolean timedOut;
 
     Pending(List<PatternSpec> patterns, Duration timeout) {
       this.patterns = patterns;
@@ -178,6 +219,14 @@ public final class Conversation {
     return outputEnded.future();
   }
 
+  /**
+   * Names of captures (named groups) whose values are secrets: each value is masked from the
+   * moment it is matched, including in the output that holds it.
+   */
+  public void secretCaptures(java.util.Set<String> names) {
+    secretCaptures = java.util.Set.copyOf(names);
+  }
+
   /** Subscribes to matches. */
   public void onMatch(Handler<MatchEvent> handler) {
     matchHandlers.add(handler);
@@ -197,20 +246,24 @@ public final class Conversation {
     if (pending != null) {
       return Future.failedFuture(new IllegalStateException("an expect is already waiting"));
     }
+    if (offloaded) {
+      return Future.failedFuture(new IllegalStateException(
+          "the last step's search is still being stopped"));
+    }
     Pending p = new Pending(List.copyOf(patterns), timeout);
     pending = p;
     matcher.expect(p.patterns);
-    Optional<MatchResult> now = matcher.search();
-    if (now.isEmpty() && matcher.isEof()) {
-      now = matcher.eof();
-      if (now.isEmpty()) {
+    Optional<MatchResult> now = onLoop(matcher::search);
+    if (now != null && now.isEmpty() && matcher.isEof()) {
+      now = onLoop(matcher::eof);
+      if (now != null && now.isEmpty()) {
         fail(p, ExpectFailure.Reason.EOF);
         return p.promise.future();
       }
     }
-    if (now.isPresent()) {
+    if (now != null && now.isPresent()) {
       complete(p, now.get());
-    } else {
+    } else if (pending == p) {
       p.timer = context.owner().setTimer(Math.max(1, timeout.toMillis()), id -> onTimeout(p));
     }
     return p.promise.future();
@@ -254,6 +307,7 @@ public final class Conversation {
     if (p != null) {
       pending = null;
       cancelTimer(p);
+      cancelSearch = true;
       p.promise.tryFail(new IllegalStateException("the session was terminated"));
     }
     return child.terminate(grace);
@@ -262,6 +316,9 @@ public final class Conversation {
   private void onOutput(Buffer buffer) {
     byte[] raw = buffer.getBytes();
     bytesRead += raw.length;
+    // Matched before it is shown: a secret captured from this very chunk is masked in it.
+    String text = decoder.decode(raw, 0, raw.length);
+    Optional<MatchResult> found = match(text);
     byte[] shown = masker.mask(raw);
     if (sharedView && shown != raw) {
       // The first chunk the masker changes: from here on what is shown is decoded on its own,
@@ -269,7 +326,6 @@ public final class Conversation {
       sharedView = false;
       shownDecoder.decode(heldTail, 0, heldTail.length);
     }
-    String text = decoder.decode(raw, 0, raw.length);
     if (sharedView) {
       // Nothing to mask: the text shown is the text matched, decoded once (a flood's hot path).
       int k = decoder.pendingBytes();
@@ -278,7 +334,13 @@ public final class Conversation {
     } else {
       show(shown, shownDecoder.decode(shown, 0, shown.length));
     }
-    match(text);
+    found.ifPresent(this::completePending);
+  }
+
+  private void completePending(MatchResult m) {
+    if (pending != null) {
+      complete(pending, m);
+    }
   }
 
   /** The last {@code k} bytes of {@code before} followed by {@code chunk}. */
@@ -306,28 +368,155 @@ public final class Conversation {
     }
   }
 
-  /** The real text, to the matcher. */
-  private void match(String text) {
+  /** The real text, to the matcher; the match it completes, if any (not yet handed over). */
+  private Optional<MatchResult> match(String text) {
     if (text.isEmpty()) {
-      return;
+      return Optional.empty();
     }
     // ANSI first: a sequence between '\r' and '\n' (a line cleared) must not keep them apart.
     String forMatch = ansi == null ? text : ansi.filter(text);
     if (lineEndings != null) {
       forMatch = lineEndings.normalize(forMatch);
     }
-    matchNormalized(forMatch);
+    return matchNormalized(forMatch);
   }
 
-  private void matchNormalized(String forMatch) {
+  private Optional<MatchResult> matchNormalized(String forMatch) {
+    if (offloaded) {
+      // The matcher is busy off the loop: this text waits its turn (offsets are lost then).
+      offsetsExact = false;
+      queued.add(forMatch);
+      return Optional.empty();
+    }
     if (offsetsExact) {
       // Unfiltered text is exactly the decoded bytes, less those of a character not yet whole.
       encodedFed = bytesRead - decoder.pendingBytes();
       offsetsExact = forMatch.indexOf('\ufffd') < 0;
     }
-    Optional<MatchResult> r = matcher.feed(forMatch);
-    if (pending != null && r.isPresent()) {
-      complete(pending, r.get());
+    Optional<MatchResult> r = onLoop(() -> matcher.feed(forMatch));
+    if (r == null) {
+      return Optional.empty();
+    }
+    r.ifPresent(this::secretsOf);
+    return r;
+  }
+
+  /** The values of secret captures of {@code m} become secrets. */
+  private void secretsOf(MatchResult m) {
+    if (!secretCaptures.isEmpty()) {
+      m.groups().forEach((k, v) -> {
+        if (secretCaptures.contains(k)) {
+          secrets.add(v);
+        }
+      });
+    }
+  }
+
+  /**
+   * Runs a matcher call on the loop with a budget of {@link #LOOP_BUDGET_NANOS}. Null when the
+   * budget ran out: the search then goes on off the loop ({@link #offload}) and its result comes
+   * back later.
+   */
+  private Optional<MatchResult> onLoop(java.util.function.Supplier<Optional<MatchResult>> call) {
+    // The budget is per turn of the event loop, not per search: one turn may deliver many chunks
+    // (each searched), and together they must not hold the loop longer than the budget.
+    long t0 = System.nanoTime();
+    matcher.limit(t0 + LOOP_BUDGET_NANOS - turnSpent, () -> false);
+    boolean slow = false;
+    try {
+      return call.get();
+    } catch (PromptMatcher.TooSlow e) {
+      slow = true;
+      return null;
+    } catch (StackOverflowError e) {
+      // java.util.regex recurses per repetition: a pattern such as (a|b)* over a long text.
+      Pending p = pending;
+      if (p != null) {
+        fail(p, ExpectFailure.Reason.TIMEOUT, "the pattern could not be searched (the regex "
+            + "recursed too deeply; use possessive or bounded repeats)");
+      }
+      return Optional.empty();
+    } finally {
+      matcher.unlimited();
+      if (slow) {
+        // Only now, with the limit lifted here: the other thread sets its own.
+        offload(pending);
+      }
+      turnSpent += System.nanoTime() - t0;
+      if (turnSpent > TURN_RESET_NANOS && !turnResetQueued) {
+        // What was spent counts until the loop has moved on to its next task.
+        turnResetQueued = true;
+        context.runOnContext(v -> {
+          turnSpent = 0;
+          turnResetQueued = false;
+        });
+      }
+    }
+  }
+
+  /**
+   * Finishes a search off the loop, limited by the step's own time limit. The matcher belongs to
+   * that thread until the result is back on the context; output waits in {@link #queued}.
+   */
+  private void offload(Pending p) {
+    if (p == null) {
+      return;
+    }
+    offloaded = true;
+    cancelSearch = false;
+    long deadline = p.startNanos + p.timeout.toNanos();
+    LOG.debug("[{}] a search took more than {} ms: it goes on off the event loop", run,
+        LOOP_BUDGET_NANOS / 1_000_000);
+    SLOW_SEARCHES.execute(() -> {
+      Optional<MatchResult> r = Optional.empty();
+      int slow = -2;
+      matcher.limit(deadline, () -> cancelSearch);
+      try {
+        r = matcher.search();
+      } catch (PromptMatcher.TooSlow e) {
+        slow = e.branch();
+      } catch (StackOverflowError | RuntimeException e) {
+        slow = -1;
+      } finally {
+        matcher.unlimited();
+      }
+      Optional<MatchResult> found = r;
+      int cut = slow;
+      context.runOnContext(v -> searched(p, found, cut));
+    });
+  }
+
+  /** Back on the context after {@link #offload}: {@code slow} is -2, or the branch cut. */
+  private void searched(Pending p, Optional<MatchResult> r, int slow) {
+    offloaded = false;
+    if (pending != p) {
+      matcher.expect(List.of());
+    } else {
+      if (r.isPresent()) {
+        secretsOf(r.get());
+        complete(p, r.get());
+      } else if (slow != -2 || p.timedOut) {
+        Optional<MatchResult> t = matcher.timeout();
+        if (t.isPresent()) {
+          complete(p, t.get());
+        } else {
+          String which = slow >= 0 && slow < p.patterns.size()
+              ? "the pattern " + p.patterns.get(slow) : "a pattern";
+          fail(p, ExpectFailure.Reason.TIMEOUT, slow == -2 ? null : which
+              + " took too long: it was still searching when the step's time ran out (nested "
+              + "repeats such as (a+)+ or (.*a){12} backtrack without end; simplify it)");
+        }
+      } else if (matcher.isEof()) {
+        fail(p, ExpectFailure.Reason.EOF);
+      }
+    }
+    while (!offloaded && !queued.isEmpty()) {
+      String next = queued.poll();
+      if (next == END) {
+        endOfOutput();
+      } else {
+        matchNormalized(next).ifPresent(this::completePending);
+      }
     }
   }
 
@@ -342,19 +531,28 @@ public final class Conversation {
     } else {
       show(held, shownDecoder.decode(held, 0, held.length) + shownDecoder.finish());
     }
-    match(rest);
+    match(rest).ifPresent(this::completePending);
     if (lineEndings != null) {
       String heldBack = lineEndings.finish();
       if (!heldBack.isEmpty()) {
-        matchNormalized(heldBack);
+        matchNormalized(heldBack).ifPresent(this::completePending);
       }
     }
     LOG.debug("[{}] output ended after {} bytes", run, bytesRead);
     observer.outputEnded(run);
-    Optional<MatchResult> r = matcher.eof();
     outputEnded.complete();
+    if (offloaded) {
+      queued.add(END);
+    } else {
+      endOfOutput();
+    }
+  }
+
+  /** The matcher's part of the end of output. */
+  private void endOfOutput() {
+    Optional<MatchResult> r = onLoop(matcher::eof);
     Pending p = pending;
-    if (p != null) {
+    if (r != null && p != null) {
       if (r.isPresent()) {
         complete(p, r.get());
       } else {
@@ -367,6 +565,12 @@ public final class Conversation {
     if (pending != p) {
       return;
     }
+    if (offloaded) {
+      // The search off the loop stops within a few thousand chars and reports back.
+      p.timedOut = true;
+      cancelSearch = true;
+      return;
+    }
     Optional<MatchResult> r = matcher.timeout();
     if (r.isPresent()) {
       complete(p, r.get());
@@ -376,6 +580,7 @@ public final class Conversation {
   }
 
   private void complete(Pending p, MatchResult m) {
+    secretsOf(m);
     pending = null;
     cancelTimer(p);
     matcher.expect(List.of());
@@ -388,12 +593,18 @@ public final class Conversation {
   }
 
   private void fail(Pending p, ExpectFailure.Reason reason) {
+    fail(p, reason, null);
+  }
+
+  private void fail(Pending p, ExpectFailure.Reason reason, String why) {
     pending = null;
     cancelTimer(p);
-    matcher.expect(List.of());
+    if (!offloaded) {
+      matcher.expect(List.of());
+    }
     p.promise.fail(new ExpectFailure(run, reason, p.patterns.stream()
         .map(Conversation::expectation).toList(), p.elapsed(), p.timeout,
-        new ArrayList<>(tail.lines())));
+        new ArrayList<>(tail.lines()), why));
   }
 
   /** The public face of a pattern, for the failure the caller sees. */

@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Plays one dialogue against one child: the interpreter. Lives on its own context; every callback
@@ -48,6 +49,8 @@ public final class DialogueRun {
   private final Promise<Context> deployed = Promise.promise();
   private final Promise<String> deploymentId = Promise.promise();
   private final Map<String, String> vars = new HashMap<>();
+  /** Regexes without variables, compiled once (an `again` loop may search thousands of times). */
+  private final Map<Branch.Pattern, PatternSpec> compiled = new HashMap<>();
   private final Secrets secrets = new Secrets();
   private final List<StepResult> stepResults = new ArrayList<>();
   private final Promise<RunResult> result = Promise.promise();
@@ -130,6 +133,21 @@ public final class DialogueRun {
     }));
   }
 
+  /** Kills the child's session at once (a second ^C); the run ends as {@link #stop} left it. */
+  public void kill() {
+    deployed.future().onSuccess(ctx -> ctx.runOnContext(v -> {
+      if (interrupted == null) {
+        interrupted = "killed: promptly was interrupted twice";
+      }
+      if (!over) {
+        abort(interrupted);
+      }
+      if (session != null && !result.future().isComplete()) {
+        session.terminate(Duration.ZERO);
+      }
+    }));
+  }
+
   private void begin() {
     try {
       bindVariables();
@@ -141,6 +159,10 @@ public final class DialogueRun {
       Dialogue.Terminal t = dialogue.terminal();
       session = Conversation.start(info, launcher, options, context, t.stripAnsi(),
           dialogue.pty() && t.normalizeCrLf(), settings.window(), secrets, observer);
+      session.secretCaptures(dialogue.secretVars());
+    } catch (Vars.Unresolved e) {
+      end("cannot start " + commandText() + ": " + unresolved(e), null);
+      return;
     } catch (SpawnException e) {
       end("cannot start " + commandText() + ": " + e.getMessage(), null);
       return;
@@ -152,12 +174,7 @@ public final class DialogueRun {
   }
 
   private void bindVariables() {
-    // Later layers override earlier ones: dialogue vars, matrix values, command-line vars.
-    for (Map.Entry<String, String> e : dialogue.vars().entrySet()) {
-      vars.put(e.getKey(), substitute(e.getValue()));
-    }
-    vars.putAll(plan.matrixValues());
-    vars.putAll(settings.vars());
+    vars.putAll(RunPlan.bind(dialogue, plan.matrixValues(), settings.vars(), true));
     for (String name : dialogue.secretVars()) {
       secrets.add(vars.get(name));
     }
@@ -210,8 +227,30 @@ public final class DialogueRun {
     return String.join(" ", dialogue.command());
   }
 
+  /** Substitutes every reference, or throws {@link Vars.Unresolved}: no placeholder is sent. */
   private String substitute(String text) {
-    return Vars.substitute(text, this::lookup);
+    return Vars.strict(text, this::lookup);
+  }
+
+  /** Why a variable had no value, and where it would have been captured. */
+  private String unresolved(Vars.Unresolved e) {
+    String name = e.name();
+    if (name.startsWith(Vars.ENV_PREFIX)) {
+      return "environment variable " + name.substring(Vars.ENV_PREFIX.length())
+          + " is not set; nothing was sent";
+    }
+    for (int i = 0; i < dialogue.steps().size(); i++) {
+      if (dialogue.steps().get(i) instanceof Step.Expect x) {
+        for (Branch b : x.branches()) {
+          if (b.pattern() instanceof Branch.Pattern.Regex r
+              && dev.promptly.match.PromptMatcher.groupNames(r.source()).contains(name)) {
+            return "variable ${" + name + "} has no value: it is captured by the branch at "
+                + b.pos() + " (step " + (i + 1) + "), which has not matched; nothing was sent";
+          }
+        }
+      }
+    }
+    return "variable ${" + name + "} has no value; nothing was sent";
   }
 
   private String lookup(String name) {
@@ -241,7 +280,14 @@ public final class DialogueRun {
         expect(index, e, 1, System.nanoTime());
       } else if (s instanceof Step.Send send) {
         long t0 = System.nanoTime();
-        send(send.text()).onComplete(ar -> {
+        Future<Void> sending;
+        try {
+          sending = send(send.text());
+        } catch (Vars.Unresolved u) {
+          failStep(index, s, unresolved(u));
+          return;
+        }
+        sending.onComplete(ar -> {
           if (ar.failed()) {
             failStep(index, s, "could not send: " + ar.cause().getMessage());
             return;
@@ -275,10 +321,36 @@ public final class DialogueRun {
     }
   }
 
+  /**
+   * The step again after an {@code again} branch: a loop, not recursion. A match already in the
+   * buffer completes at once, so thousands of prompts in one read would nest that deep: every
+   * {@link #MAX_SYNC_DEPTH} passes the next one is run from the context's queue instead.
+   */
+  private void again(int index, Step.Expect e, int passes, long t0) {
+    if (++depth > MAX_SYNC_DEPTH) {
+      depth = 0;
+      context.runOnContext(v -> expect(index, e, passes, t0));
+      return;
+    }
+    try {
+      expect(index, e, passes, t0);
+    } finally {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+
   private void expect(int index, Step.Expect e, int passes, long t0) {
+    if (over) {
+      return;
+    }
     List<PatternSpec> specs = new ArrayList<>();
-    for (Branch b : e.branches()) {
-      specs.add(toSpec(b.pattern()));
+    try {
+      for (Branch b : e.branches()) {
+        specs.add(toSpec(b.pattern()));
+      }
+    } catch (Vars.Unresolved u) {
+      failStep(index, e, unresolved(u));
+      return;
     }
     Duration timeout = e.timeout() != null ? e.timeout()
         : dialogue.timeout() != null ? dialogue.timeout() : settings.defaultTimeout();
@@ -287,8 +359,12 @@ public final class DialogueRun {
         return;
       }
       if (ar.failed()) {
+        // Shown with the step's own patterns: their text has the secrets masked.
         String why = ar.cause() instanceof ExpectFailure x
-            ? x.problem() + "\n" + Messages.lastLines(x.lastLines())
+            ? Messages.expectFailed(x.reason() == ExpectFailure.Reason.TIMEOUT,
+                specs.stream().map(PatternSpec::toString).collect(Collectors.joining(" | ")),
+                x.elapsed(), x.timeout()) + (x.detail() == null ? "" : ": " + x.detail())
+                + "\n" + Messages.lastLines(x.lastLines())
             : String.valueOf(ar.cause().getMessage());
         failStep(index, e, why);
         return;
@@ -297,7 +373,8 @@ public final class DialogueRun {
       long byteOffset = session.lastMatchByteOffset();
       Branch b = e.branches().get(m.branch());
       String branch = specs.get(m.branch()).toString();
-      String shownMatch = secrets.mask(m.text());
+      // The values of secret captures were made secrets by the session as they matched.
+    String shownMatch = secrets.mask(m.text());
       if (Conversation.LOG.isDebugEnabled()) {
         Conversation.LOG.debug("[{}] step {} matched {}: \"{}\" at byte {}", plan.name(), index + 1,
             secrets.mask(branch), Messages.visible(shownMatch), byteOffset);
@@ -311,13 +388,20 @@ public final class DialogueRun {
         }
       });
       if (b.fail() != null) {
-        failStep(index, e, substitute(b.fail()) + " (matched " + specs.get(m.branch()) + ")\n"
+        String text = Vars.substitute(b.fail(), this::lookup);
+        failStep(index, e, text + " (matched " + specs.get(m.branch()) + ")\n"
             + Messages.lastLines(session.lastLines()));
+        return;
+      }
+      if (b.again() && m.text().isEmpty() && !(b.pattern() instanceof Branch.Pattern.Timeout)) {
+        failStep(index, e, "the branch at " + b.pos() + " matched empty text and has 'again': it "
+            + "would match again at the same place for ever (make " + specs.get(m.branch())
+            + " match at least one character)");
         return;
       }
       Runnable next = () -> {
         if (b.again()) {
-          expect(index, e, passes + 1, t0);
+          again(index, e, passes + 1, t0);
         } else {
           stepResults.add(new StepResult(index + 1, e.pos().line(), "expect", true,
               secrets.mask(branch), shownMatch, m.start(), byteOffset, captures, since(t0),
@@ -325,10 +409,17 @@ public final class DialogueRun {
           step(index + 1);
         }
       };
-      if (b.send() == null) {
+      Future<Void> sending;
+      try {
+        sending = b.send() == null ? null : send(b.send());
+      } catch (Vars.Unresolved u) {
+        failStep(index, e, unresolved(u));
+        return;
+      }
+      if (sending == null) {
         next.run();
       } else {
-        send(b.send()).onComplete(sent -> {
+        sending.onComplete(sent -> {
           if (sent.failed()) {
             failStep(index, e, "matched " + specs.get(m.branch()) + " but could not send: "
                 + sent.cause().getMessage());
@@ -345,12 +436,20 @@ public final class DialogueRun {
       return new PatternSpec.Literal(substitute(l.text()));
     }
     if (p instanceof Branch.Pattern.Regex r) {
-      // Substituted values are quoted: a value is text to find, not more regex.
-      String source = Vars.substitute(r.source(), name -> {
+      if (Vars.references(r.source()).isEmpty()) {
+        return compiled.computeIfAbsent(r, k -> PatternSpec.Regex.of(r.source()));
+      }
+      // Substituted values are quoted: a value is text to find, not more regex. Messages show
+      // the source with secrets masked before quoting (quoting splits a value holding \E).
+      String source = Vars.strict(r.source(), name -> {
         String v = lookup(name);
         return v == null ? null : Pattern.quote(v);
       });
-      return PatternSpec.Regex.of(source);
+      String shown = Vars.substitute(r.source(), name -> {
+        String v = lookup(name);
+        return v == null ? null : Pattern.quote(secrets.mask(v));
+      });
+      return PatternSpec.Regex.of(source, shown);
     }
     if (p instanceof Branch.Pattern.Eof) {
       return new PatternSpec.Eof();

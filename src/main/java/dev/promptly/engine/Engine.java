@@ -12,6 +12,7 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.transport.Transport;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -72,14 +73,14 @@ public final class Engine implements AutoCloseable {
                                      RunObserver observer) {
     Supervisor supervisor = new Supervisor(vertx, settings, observer, launcher);
     supervisors.add(supervisor);
-    return supervisor.runAll(RunPlan.expandAll(dialogues))
+    return supervisor.runAll(RunPlan.expandAll(dialogues, settings.vars()))
         .andThen(ar -> supervisors.remove(supervisor));
   }
 
   /** The one run of {@code dialogue} named {@code runName}. */
   public Future<RunResult> run(Dialogue dialogue, String runName, RunSettings settings,
                                RunObserver observer) {
-    RunPlan plan = RunPlan.expand(dialogue).stream().filter(p -> p.name().equals(runName))
+    RunPlan plan = RunPlan.expand(dialogue, settings.vars()).stream().filter(p -> p.name().equals(runName))
         .findFirst().orElseThrow(() -> new IllegalArgumentException("dialogue '"
             + dialogue.name() + "' makes no run named '" + runName + "'"));
     Supervisor supervisor = new Supervisor(vertx, settings, observer, launcher);
@@ -88,14 +89,24 @@ public final class Engine implements AutoCloseable {
         .andThen(ar -> supervisors.remove(supervisor));
   }
 
-  /** How many runs {@link #run} makes of these dialogues (matrices expanded). */
-  public static int countRuns(List<Dialogue> dialogues) {
-    return RunPlan.expandAll(dialogues).size();
+  /**
+   * How many runs {@link #run} makes of these dialogues (matrices expanded; a variable that
+   * names a matrix key leaves one value for that key).
+   */
+  public static int countRuns(List<Dialogue> dialogues, Map<String, String> vars) {
+    return RunPlan.expandAll(dialogues, vars).size();
   }
 
-  /** The names of the runs a dialogue makes, in order. */
-  public static List<String> runNames(Dialogue dialogue) {
-    return RunPlan.expand(dialogue).stream().map(RunPlan::name).toList();
+  /** The names of the runs a dialogue makes with these variables, in order. */
+  public static List<String> runNames(Dialogue dialogue, Map<String, String> vars) {
+    return RunPlan.expand(dialogue, vars).stream().map(RunPlan::name).toList();
+  }
+
+  /** As {@link #stopAll}, without the grace period: SIGKILL now (a second ^C). */
+  public void killAll() {
+    for (Supervisor s : supervisors) {
+      s.kill();
+    }
   }
 
   /** Stops every run in progress; safe from any thread, a signal handler's included. */

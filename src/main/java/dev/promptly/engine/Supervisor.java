@@ -57,6 +57,15 @@ public final class Supervisor {
     });
   }
 
+  /** As {@link #stop}, but the children are killed at once (no grace period). */
+  public void kill() {
+    context.runOnContext(v -> {
+      if (current != null) {
+        current.kill();
+      }
+    });
+  }
+
   private final class Batch {
     final List<RunPlan> plans;
     final RunResult[] results;
@@ -95,6 +104,14 @@ public final class Supervisor {
       live.remove(i);
       if (r != null && !r.passed() && settings.failFast() && !stopping) {
         stop("stopped: another run failed (--fail-fast): " + r.name());
+      }
+      pump();
+    }
+
+    void kill() {
+      stopping = true;
+      for (DialogueRun run : live.values()) {
+        run.kill();
       }
       pump();
     }

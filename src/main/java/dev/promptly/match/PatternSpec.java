@@ -24,15 +24,31 @@ public sealed interface PatternSpec {
     }
   }
 
-  /** A compiled Java regular expression; DOTALL is on unless the source says {@code (?-s)}. */
-  record Regex(Pattern pattern) implements PatternSpec {
+  /**
+   * A compiled Java regular expression; DOTALL is on unless the source says {@code (?-s)}.
+   *
+   * @param pattern what is searched
+   * @param shown the source as messages show it: values of secret variables substituted into a
+   *     regex are quoted, which splits a value holding {@code \E}, so messages never show the
+   *     compiled source but this one (secrets masked before quoting)
+   */
+  record Regex(Pattern pattern, String shown) implements PatternSpec {
+    public Regex(Pattern pattern) {
+      this(pattern, pattern.pattern());
+    }
+
     public static Regex of(String source) {
       return new Regex(Pattern.compile(source, Pattern.DOTALL));
     }
 
+    /** A regex whose messages show {@code shown} instead of its source. */
+    public static Regex of(String source, String shown) {
+      return new Regex(Pattern.compile(source, Pattern.DOTALL), shown);
+    }
+
     @Override
     public String toString() {
-      return "regex /" + pattern.pattern() + "/";
+      return "regex /" + shown + "/";
     }
   }
 

@@ -35,6 +35,35 @@ public final class PromptMatcher {
   /** Default window, in chars. */
   public static final int DEFAULT_WINDOW = 64 * 1024;
 
+  /**
+   * Literals longer than this are searched with Knuth-Morris-Pratt, whose state carries over
+   * from one feed to the next (each char looked at once); shorter ones with the JDK's indexOf,
+   * faster in practice and at most this many compares per char.
+   */
+  static final int LONG_LITERAL = 64;
+
+  /** How many chars a regex reads between two looks at the clock when a search is limited. */
+  private static final int CHECK_EVERY = 4096;
+
+  /**
+   * Thrown out of a search that ran past the limit set by {@link #limit}. The matcher stays
+   * consistent: what was fed is kept, and {@link #search()} may be called again (with a longer
+   * limit, on another thread) to finish the job.
+   */
+  public static final class TooSlow extends RuntimeException {
+    private final int branch;
+
+    TooSlow(int branch) {
+      super("the search ran past its limit", null, false, false);
+      this.branch = branch;
+    }
+
+    /** Index of the branch whose search was cut, or -1. */
+    public int branch() {
+      return branch;
+    }
+  }
+
   private final int window;
   // buf[0..head) is consumed text awaiting compaction; buf[head..] is the unmatched output.
   private final StringBuilder buf = new StringBuilder();
@@ -48,6 +77,12 @@ public final class PromptMatcher {
   private Searcher[] searchers = new Searcher[0];
   // Chars handed to the searchers: lets tests prove nothing is rescanned.
   private long examined;
+  // A limit on regex work (see limit()): read by the unmatched text's charAt.
+  private boolean limited;
+  private long deadline;
+  private java.util.function.BooleanSupplier cancelled = () -> false;
+  private int countdown;
+  private int searching = -1;
 
   /** A matcher with a window of {@link #DEFAULT_WINDOW} chars. */
   public PromptMatcher() {
@@ -75,7 +110,8 @@ public final class PromptMatcher {
     for (int i = 0; i < searchers.length; i++) {
       PatternSpec spec = this.branches.get(i);
       if (spec instanceof PatternSpec.Literal literal) {
-        searchers[i] = new LiteralSearcher(literal.text());
+        searchers[i] = literal.text().length() > LONG_LITERAL
+            ? new LongLiteralSearcher(literal.text()) : new LiteralSearcher(literal.text());
         keep = Math.max(keep, literal.text().length());
       } else if (spec instanceof PatternSpec.Regex regex) {
         searchers[i] = new RegexSearcher(regex.pattern());
@@ -141,6 +177,31 @@ public final class PromptMatcher {
     return Optional.of(result);
   }
 
+  /**
+   * Limits the regex work of the calls that follow: a search still running at
+   * {@code deadlineNanos} (on {@link System#nanoTime()}'s clock), or once {@code cancelled} says
+   * so, throws {@link TooSlow}. A catastrophic pattern then costs bounded time, never a blocked
+   * thread. Literals need no limit: their search is linear.
+   */
+  public void limit(long deadlineNanos, java.util.function.BooleanSupplier cancelled) {
+    this.limited = true;
+    this.deadline = deadlineNanos;
+    this.cancelled = cancelled;
+    this.countdown = CHECK_EVERY;
+  }
+
+  /** Lifts the limit of {@link #limit}. */
+  public void unlimited() {
+    limited = false;
+  }
+
+  private void checkLimit() {
+    countdown = CHECK_EVERY;
+    if (cancelled.getAsBoolean() || System.nanoTime() - deadline > 0) {
+      throw new TooSlow(searching);
+    }
+  }
+
   /** True once {@link #eof()} was called. */
   public boolean isEof() {
     return eof;
@@ -187,6 +248,7 @@ public final class PromptMatcher {
     for (int i = 0; i < searchers.length; i++) {
       Searcher s = searchers[i];
       // Strictly earlier only: at the same start the branch listed first keeps the win.
+      searching = i;
       if (s != null && s.find() && s.start() < bestStart) {
         best = i;
         bestStart = s.start();
@@ -282,6 +344,75 @@ public final class PromptMatcher {
         return true;
       }
       from = base + Math.max(fromIdx, length - text.length() + 1);
+      return false;
+    }
+
+    @Override
+    public int start() {
+      return start;
+    }
+
+    @Override
+    public int end() {
+      return start + text.length();
+    }
+
+    @Override
+    public Map<String, String> groups() {
+      return Map.of("0", text);
+    }
+  }
+
+  /** Knuth-Morris-Pratt over the buffer, its state kept between feeds: linear in the output. */
+  private final class LongLiteralSearcher implements Searcher {
+    private final String text;
+    private final int[] fallback;
+    // Absolute offset of the next char to read, and how much of the literal ends just before it.
+    private long from = position();
+    private int matched;
+    private int start;
+
+    LongLiteralSearcher(String text) {
+      this.text = text;
+      int m = text.length();
+      fallback = new int[m];
+      for (int i = 1, k = 0; i < m; i++) {
+        while (k > 0 && text.charAt(i) != text.charAt(k)) {
+          k = fallback[k - 1];
+        }
+        if (text.charAt(i) == text.charAt(k)) {
+          k++;
+        }
+        fallback[i] = k;
+      }
+    }
+
+    @Override
+    public boolean find() {
+      int i = (int) (from - base);
+      if (i < head) {
+        // Never happens while the step lasts (compaction keeps more than the literal); be safe.
+        i = head;
+        matched = 0;
+      }
+      int n = buf.length();
+      int m = text.length();
+      int k = matched;
+      examined += Math.max(0, n - i);
+      while (i < n) {
+        char c = buf.charAt(i++);
+        while (k > 0 && c != text.charAt(k)) {
+          k = fallback[k - 1];
+        }
+        if (c == text.charAt(k) && ++k == m) {
+          start = i - m - head;
+          from = base + i;
+          matched = 0;
+          return true;
+        }
+      }
+      from = base + n;
+      matched = k;
       return false;
     }
 
@@ -456,6 +587,9 @@ public final class PromptMatcher {
 
     @Override
     public char charAt(int index) {
+      if (limited && --countdown < 0) {
+        checkLimit();
+      }
       return buf.charAt(head + index);
     }
 

@@ -174,6 +174,10 @@ final class NativeChild implements ChildProcess {
       }
       terminations.add(done);
       if (terminating) {
+        if (graceMs == 0 && status == null) {
+          // Asked again, with no grace (a second ^C): no more waiting for the first grace period.
+          signalSession(Signals.SIGKILL);
+        }
         return;
       }
       terminating = true;
@@ -185,7 +189,9 @@ final class NativeChild implements ChildProcess {
         signalSession(Signals.SIGKILL);
         return;
       }
+      // SIGCONT with it, as systemd does: a stopped child (SIGSTOP, ^Z) runs its SIGTERM handler.
       signalSession(Signals.SIGTERM);
+      signalSession(Signals.SIGCONT);
       post(v -> {
         long id = context.owner().setTimer(graceMs, t -> poller.execute(() -> {
           if (status == null) {

@@ -8,6 +8,7 @@ public final class Signals {
   public static final int SIGKILL = 9;
   public static final int SIGPIPE = 13;
   public static final int SIGTERM = 15;
+  public static final int SIGCONT = 18;
 
   private static final String[] NAMES = {
     "0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",

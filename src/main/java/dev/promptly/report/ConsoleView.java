@@ -10,14 +10,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The live view. Every line a child writes goes to {@code out}, prefixed with its run's name
  * ({@code [echo] ...}), in a colour per run on a terminal. A line is printed whole under one lock,
- * so lines of different children never interleave mid-line. A prompt without a newline is shown
- * when input is sent after it (with what was sent, as a terminal would show it) or when the output
- * ends. Progress (one line per finished run) goes to {@code err}; on a terminal a status line
+ * so lines of different children never interleave mid-line. The child's terminal controls never
+ * reach the user's terminal: a carriage return starts the line over (a progress bar shows its last
+ * state), a backspace takes back a character, escape sequences (colours, cursor movement, screen
+ * clearing, window titles, bracketed-paste markers) and other control characters are dropped, so
+ * every line shown starts with its run's prefix. A prompt without a newline is shown when input
+ * is sent after it (with what was sent, as a terminal would show it), when the output ends, or
+ * after {@link #IDLE_MILLIS} without output (a stuck prompt); then the whole line is shown again
+ * on a line of its own once it is complete. Progress (one line per finished run) goes to {@code err}; on a terminal a status line
  * (running, passed, failed, total, elapsed) stays at the bottom of {@code err} and is cleared
  * before anything else is printed, so it never tears the live output.
  */
 public final class ConsoleView implements RunObserver {
   private static final int LONGEST_HELD_LINE = 8192;
+  /** A partial line (a prompt) unchanged this long is shown as it is. */
+  public static final long IDLE_MILLIS = 300;
+  private static final long STATUS_MILLIS = 500;
   private static final String RESET = "\u001b[0m";
   private static final String[] COLOURS = {
     "\u001b[36m", "\u001b[33m", "\u001b[35m", "\u001b[32m", "\u001b[34m", "\u001b[96m",
@@ -45,7 +53,9 @@ public final class ConsoleView implements RunObserver {
   private final PrintWriter err;
   private final Style style;
   private final Object lock = new Object();
-  private final Map<String, StringBuilder> partial = new ConcurrentHashMap<>();
+  private final Map<String, Line> partial = new ConcurrentHashMap<>();
+  private final AtomicInteger nextColour = new AtomicInteger();
+  private volatile long statusDrawnNanos;
   private final Map<String, String> colours = new ConcurrentHashMap<>();
   private final Set<String> quiet = ConcurrentHashMap.newKeySet();
   private final Set<String> live = ConcurrentHashMap.newKeySet();
@@ -73,7 +83,9 @@ public final class ConsoleView implements RunObserver {
     }
     live.add(run.name());
     if (style.colour()) {
-      colours.computeIfAbsent(run.name(), k -> COLOURS[colours.size() % COLOURS.length]);
+      // In turn, so runs started one after another never share a colour.
+      colours.computeIfAbsent(run.name(),
+          k -> COLOURS[Math.floorMod(nextColour.getAndIncrement(), COLOURS.length)]);
     }
     refreshStatus();
   }
@@ -131,21 +143,60 @@ public final class ConsoleView implements RunObserver {
         r.elapsed().toNanos() / 1e9, r.exitText());
   }
 
+  /** One run's line in the making, and where its terminal controls left off. */
+  private static final class Line {
+    final StringBuilder text = new StringBuilder();
+    /** 0 text, 1 after ESC, 2 CSI, 3 OSC or other string, 4 ESC inside a string, 5 one more. */
+    int escape;
+    boolean carriageReturn;
+    long lastNanos = System.nanoTime();
+    /** What was shown of it after an idle time, or null. */
+    String shownIdle;
+  }
+
   private void append(String run, String text) {
     if (text.isEmpty()) {
       return;
     }
-    StringBuilder line = partial.computeIfAbsent(run, k -> new StringBuilder());
+    Line line = partial.computeIfAbsent(run, k -> new Line());
     StringBuilder batch = null;
     synchronized (line) {
+      line.lastNanos = System.nanoTime();
+      StringBuilder t = line.text;
       for (int i = 0; i < text.length(); i++) {
         char c = text.charAt(i);
-        if (c == '\n') {
-          batch = emit(run, line, batch);
-        } else {
-          line.append(c);
-          if (line.length() >= LONGEST_HELD_LINE) {
-            batch = emit(run, line, batch);
+        switch (line.escape) {
+          case 1 -> line.escape = c == '[' ? 2 : c == ']' || c == 'P' || c == 'X' || c == '^'
+              || c == '_' ? 3 : "()*+-./#%".indexOf(c) >= 0 ? 5 : 0;
+          case 2 -> line.escape = c >= 0x40 && c <= 0x7e ? 0 : 2;
+          case 3 -> line.escape = c == 0x07 ? 0 : c == 0x1b ? 4 : 3;
+          case 4 -> line.escape = c == '\\' ? 0 : 3;
+          case 5 -> line.escape = 0;
+          default -> {
+            if (c == '\n') {
+              line.carriageReturn = false;
+              batch = emit(run, line, batch);
+            } else if (c == '\r') {
+              line.carriageReturn = true;
+            } else if (c == 0x1b) {
+              line.escape = 1;
+            } else if (c == 0x9b) {
+              line.escape = 2;
+            } else if (c == '\b') {
+              if (t.length() > 0) {
+                t.setLength(t.length() - 1);
+              }
+            } else if (c == '\t' || (c >= 0x20 && c != 0x7f && (c < 0x80 || c > 0x9f))) {
+              if (line.carriageReturn) {
+                // The terminal went back to the start of the line: what follows overwrites it.
+                t.setLength(0);
+                line.carriageReturn = false;
+              }
+              t.append(c);
+              if (t.length() >= LONGEST_HELD_LINE) {
+                batch = emit(run, line, batch);
+              }
+            }
           }
         }
       }
@@ -155,36 +206,65 @@ public final class ConsoleView implements RunObserver {
     }
   }
 
-  private StringBuilder emit(String run, StringBuilder line, StringBuilder batch) {
-    StringBuilder b = batch == null ? new StringBuilder() : batch;
-    int end = line.length();
-    if (end > 0 && line.charAt(end - 1) == '\r') {
-      end--;
+  private StringBuilder emit(String run, Line line, StringBuilder batch) {
+    StringBuilder t = line.text;
+    String idle = line.shownIdle;
+    line.shownIdle = null;
+    if (idle != null && idle.contentEquals(t)) {
+      // Shown already after an idle time, and nothing came since.
+      t.setLength(0);
+      return batch;
     }
+    StringBuilder b = batch == null ? new StringBuilder() : batch;
+    prefix(b, run);
+    b.append(t).append('\n');
+    t.setLength(0);
+    return b;
+  }
+
+  private void prefix(StringBuilder b, String run) {
     String colour = style.colour() ? colours.get(run) : null;
     if (colour != null) {
       b.append(colour).append('[').append(run).append(']').append(RESET).append(' ');
     } else {
       b.append('[').append(run).append("] ");
     }
-    b.append(line, 0, end).append('\n');
-    line.setLength(0);
-    return b;
   }
 
   private void flush(String run) {
-    StringBuilder line = partial.get(run);
+    Line line = partial.get(run);
     if (line == null) {
       return;
     }
     StringBuilder b = null;
     synchronized (line) {
-      if (line.length() > 0) {
+      if (line.text.length() > 0) {
         b = emit(run, line, null);
       }
     }
     if (b != null) {
       print(b);
+    }
+  }
+
+  /** Shows the partial lines (prompts) that have waited {@link #IDLE_MILLIS} unchanged. */
+  private void showIdle() {
+    long now = System.nanoTime();
+    for (Map.Entry<String, Line> e : partial.entrySet()) {
+      Line line = e.getValue();
+      StringBuilder b = null;
+      synchronized (line) {
+        if (line.text.length() > 0 && line.shownIdle == null
+            && now - line.lastNanos >= IDLE_MILLIS * 1_000_000L) {
+          b = new StringBuilder();
+          prefix(b, e.getKey());
+          b.append(line.text).append('\n');
+          line.shownIdle = line.text.toString();
+        }
+      }
+      if (b != null) {
+        print(b);
+      }
     }
   }
 
@@ -210,9 +290,17 @@ public final class ConsoleView implements RunObserver {
     return style.statusLine();
   }
 
-  /** Redraws the status line (elapsed time moves on); call now and then. */
+  /**
+   * Call every 100 ms or so: shows prompts that have waited {@link #IDLE_MILLIS}, and redraws the
+   * status line (elapsed time moves on) every half second.
+   */
   public void tick() {
-    refreshStatus();
+    if (style.output()) {
+      showIdle();
+    }
+    if (System.nanoTime() - statusDrawnNanos >= STATUS_MILLIS * 1_000_000L) {
+      refreshStatus();
+    }
   }
 
   private void clearStatus() {
@@ -233,5 +321,6 @@ public final class ConsoleView implements RunObserver {
     err.print(CLEAR_LINE + text);
     err.flush();
     statusShown = true;
+    statusDrawnNanos = System.nanoTime();
   }
 }

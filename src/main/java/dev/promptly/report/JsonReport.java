@@ -61,10 +61,10 @@ public final class JsonReport {
       throws IOException {
     byte[] json = toJson(results, started, elapsed).encodePrettily()
         .getBytes(StandardCharsets.UTF_8);
-    try (OutputStream os = OwnerOnly.create(file)) {
+    OwnerOnly.replace(file, os -> {
       os.write(json);
       os.write('\n');
-    }
+    });
   }
 
   private JsonObject run(RunResult r) {

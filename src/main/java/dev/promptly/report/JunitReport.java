@@ -55,9 +55,7 @@ public final class JunitReport implements RunObserver {
 
   /** Writes the report of {@code results} to {@code file} (owner-only). */
   public void write(Path file, List<RunResult> results) throws IOException {
-    try (OutputStream os = OwnerOnly.create(file)) {
-      write(os, results);
-    }
+    OwnerOnly.replace(file, os -> write(os, results));
   }
 
   void write(OutputStream os, List<RunResult> results) throws IOException {

@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * the run's own context (a page-cache write does not hold the event loop), so memory stays bounded
  * however much a child prints.
  */
-public final class TranscriptWriter implements RunObserver {
+public final class TranscriptWriter implements RunObserver, AutoCloseable {
+  /** How long written output may wait in a buffer: {@code tail -f} shows a stuck run. */
+  static final long FLUSH_MILLIS = 100;
+
   private static final Logger LOG = LoggerFactory.getLogger("promptly.report");
   private static final int BUFFER = 64 * 1024;
 
@@ -44,9 +47,29 @@ public final class TranscriptWriter implements RunObserver {
   private final Set<String> usedNames = new HashSet<>();
   private final List<String> errors = new ArrayList<>();
 
+  /**
+   * Flushes what waits in the open transcripts' buffers every {@link #FLUSH_MILLIS}: a run that
+   * waits on a prompt has all its output on disk. One daemon thread, ended by {@link #close}.
+   */
+  private final java.util.concurrent.ScheduledExecutorService flusher;
+
   /** Transcripts in {@code dir}, created (owner-only) if missing. */
   public TranscriptWriter(Path dir) throws IOException {
     this.dir = OwnerOnly.directory(dir);
+    this.flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "promptly-transcripts");
+      t.setDaemon(true);
+      return t;
+    });
+    flusher.scheduleWithFixedDelay(() -> open.values().forEach(Transcript::flush),
+        FLUSH_MILLIS, FLUSH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops the flushing thread (transcripts still open are flushed first). */
+  @Override
+  public void close() {
+    flusher.shutdown();
+    open.values().forEach(Transcript::flush);
   }
 
   /** The transcript files of a run, once it started. */
@@ -61,8 +84,37 @@ public final class TranscriptWriter implements RunObserver {
     }
   }
 
+  /**
+   * Checks, before anything runs, the files the transcripts of these runs will be written to:
+   * a symbolic link, FIFO, device or folder planted at one of them is refused now (exit 2)
+   * rather than followed, opened or found half-way through.
+   */
+  public void check(List<String> runs) throws IOException {
+    Set<String> used = new HashSet<>();
+    for (String run : runs) {
+      String name = unique(base(run), used);
+      for (String ext : new String[] {".out", ".log", ".cast"}) {
+        OwnerOnly.checkTarget(dir.resolve(name + ext));
+      }
+    }
+  }
+
   /** A file name from a run name: letters, digits, {@code . _ -}; unique in this folder. */
   String fileName(String run) {
+    synchronized (usedNames) {
+      return unique(base(run), usedNames);
+    }
+  }
+
+  private static String unique(String base, Set<String> used) {
+    String name = base;
+    for (int i = 2; !used.add(name.toLowerCase(Locale.ROOT)); i++) {
+      name = base + "-" + i;
+    }
+    return name;
+  }
+
+  private static String base(String run) {
     StringBuilder sb = new StringBuilder();
     run.codePoints().forEach(c -> sb.append(c < 128 && (Character.isLetterOrDigit(c)
         || c == '.' || c == '_' || c == '-') ? (char) c : '_'));
@@ -71,13 +123,7 @@ public final class TranscriptWriter implements RunObserver {
     if (base.startsWith(".")) {
       base = "_" + base.substring(1);
     }
-    synchronized (usedNames) {
-      String name = base;
-      for (int i = 2; !usedNames.add(name.toLowerCase(Locale.ROOT)); i++) {
-        name = base + "-" + i;
-      }
-      return name;
-    }
+    return base;
   }
 
   @Override
@@ -173,6 +219,7 @@ public final class TranscriptWriter implements RunObserver {
     final Writer cast;
     long offset;
     boolean failed;
+    boolean closed;
 
     Transcript(RunInfo run, Files f) throws IOException {
       this.run = run;
@@ -272,7 +319,24 @@ public final class TranscriptWriter implements RunObserver {
       error(run.name(), e);
     }
 
-    void close() {
+    /** Pushes buffered bytes to the files; from the flushing thread (the streams lock). */
+    synchronized void flush() {
+      if (failed || closed) {
+        return;
+      }
+      try {
+        out.flush();
+        log.flush();
+        if (cast != null) {
+          cast.flush();
+        }
+      } catch (IOException e) {
+        fail(e);
+      }
+    }
+
+    synchronized void close() {
+      closed = true;
       IOException first = null;
       for (java.io.Closeable c : new java.io.Closeable[] {out, log, cast}) {
         try {

@@ -148,7 +148,7 @@ class DialogueLoaderTest {
             timeout: 2s
           - expect:
               - match: "Password:"
-                sendline: "${env:PASSWORD}"
+                sendline: "${env:PASSWORD:-hunter2}"
                 secret: true
               - match: {regex: '\\(yes/no\\)\\?'}
                 send: "yes"
@@ -175,7 +175,7 @@ class DialogueLoaderTest {
     assertThat(multi.timeout()).isEqualTo(Duration.ofMillis(1500));
     assertThat(multi.branches()).containsExactly(
         new Branch(new Branch.Pattern.Literal("Password:"),
-            new Step.Send.Text("${env:PASSWORD}", true, true), false, null,
+            new Step.Send.Text("${env:PASSWORD:-hunter2}", true, true), false, null,
             new SourcePos(f, 9, 9)),
         new Branch(new Branch.Pattern.Regex("\\(yes/no\\)\\?"),
             new Step.Send.Text("yes", false, false), true, null, new SourcePos(f, 12, 9)),

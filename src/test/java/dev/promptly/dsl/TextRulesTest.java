@@ -103,9 +103,19 @@ class TextRulesTest {
   }
 
   @Test
-  void unknownNamesStayAsWritten() {
-    assertThat(Vars.substitute("${nope} ${a:-b}", Map.<String, String>of()::get))
-        .isEqualTo("${nope} ${a:-b}");
+  void unknownNamesStayAsWrittenAndFallbacksApply() {
+    assertThat(Vars.substitute("${nope} ${a:-b} ${c:-}", Map.<String, String>of()::get))
+        .isEqualTo("${nope} b ");
+    assertThat(Vars.substitute("${a:-b}", Map.of("a", "A")::get)).isEqualTo("A");
+    assertThat(Vars.references("${a:-b} ${env:X:-y}")).containsExactly("a", "env:X");
+    assertThat(Vars.required("${a:-b} ${c} ${env:X:-y} ${env:Z}")).containsExactly("c", "env:Z");
+  }
+
+  @Test
+  void strictRefusesAReferenceWithoutValue() {
+    assertThatThrownBy(() -> Vars.strict("pw: ${env:NOPE_NOT_SET}", n -> null))
+        .isInstanceOf(Vars.Unresolved.class).hasMessageContaining("${env:NOPE_NOT_SET}");
+    assertThat(Vars.strict("${x:-fallback}", n -> null)).isEqualTo("fallback");
   }
 
   @Test

@@ -1,0 +1,211 @@
+package dev.promptly.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.promptly.engine.TestRuns;
+import dev.promptly.report.OwnerOnly;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The promises at the edges (issue 14): what the user sees of a run and what lands on disk, with
+ * real children and real files.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class EdgesTest {
+  @TempDir
+  Path dir;
+
+  record Outcome(int code, String out, String err) {
+  }
+
+  static Outcome promptly(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = PromptlyCommand.execute(args, new PrintWriter(out), new PrintWriter(err));
+    return new Outcome(code, out.toString(), err.toString());
+  }
+
+  /** Every line of the live view starts with the run's prefix and holds no control character. */
+  private static void assertClean(String out, String run) {
+    assertThat(out).isNotEmpty();
+    for (String line : out.split("\n", -1)) {
+      if (line.isEmpty()) {
+        continue;
+      }
+      assertThat(line).as("a line of the live view").startsWith("[" + run + "] ");
+      assertThat(line.chars().filter(c -> c < 0x20 && c != '\t').count())
+          .as("control characters in %s", line.replace("\u001b", "ESC").replace("\r", "CR"))
+          .isZero();
+    }
+  }
+
+  @Test
+  void theLiveViewShowsTextNeverTheChildsTerminalControls() throws Exception {
+    Path file = TestRuns.write(dir, "controls", """
+        name: controls
+        command: [python3, -c, "import sys; sys.stdout.write('\\\\x1b]0;owned title\\\\x07\\\\x1b[2J\\\\x1b[Hstart\\\\n'
+          '10%\\\\r50%\\\\r100% done\\\\n\\\\x1b[31mred\\\\x1b[0m text\\\\n\\\\x1b[?2004l\\\\rafter paste\\\\n'
+          'ab\\\\bc\\\\x07\\\\n')"]
+        steps:
+          - expect: eof
+        """);
+    Outcome o = promptly("run", file.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertClean(o.out(), "controls");
+    assertThat(o.out()).contains("[controls] start\n", "[controls] 100% done\n",
+        "[controls] red text\n", "[controls] after paste\n", "[controls] ac\n")
+        .doesNotContain("owned title").doesNotContain("10%");
+  }
+
+  /** Real readline programs on a pty, with a TERM that makes them use their escape sequences. */
+  @Test
+  void readlineProgramsOnAPtyShowCleanLines() throws Exception {
+    Path file = TestRuns.write(dir, "repl", """
+        name: py
+        pty: true
+        env: {TERM: xterm-256color, PYTHONSTARTUP: ""}
+        command: [python3, -q]
+        strip-ansi: true
+        steps:
+          - expect: ">>> "
+            sendline: "6 * 7"
+          - expect: "42"
+          - expect: ">>> "
+            sendline: "print('x' * 3)"
+          - expect: "xxx"
+          - expect: ">>> "
+            send: "\\x04"
+          - expect: eof
+        """);
+    Outcome o = promptly("run", file.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertClean(o.out(), "py");
+    assertThat(o.out()).contains("[py] 42\n").contains("[py] xxx\n");
+  }
+
+  @Test
+  void aWaitingPromptIsShownAfterAShortIdleTime() throws Exception {
+    Path file = TestRuns.write(dir, "idle", """
+        name: idle
+        command: [sh, -c, "printf 'Password: '; sleep 1.5; echo done"]
+        steps:
+          - expect: "done"
+          - expect: eof
+        """);
+    Outcome o = promptly("run", file.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    // Shown while it waited, then again complete.
+    assertThat(o.out()).contains("[idle] Password: \n").contains("[idle] Password: done\n");
+  }
+
+  @Test
+  void aStuckRunsTranscriptCanBeTailed() throws Exception {
+    Path file = TestRuns.write(dir, "stuck", """
+        name: stuck
+        command: [sh, -c, "printf 'Login: '; exec sleep 30"]
+        steps:
+          - expect: "Password: "
+            timeout: 20s
+        """);
+    Path transcripts = dir.resolve("t");
+    CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(() -> promptly("run", "-q",
+        "--grace", "200ms", "--transcript", transcripts.toString(), file.toString()));
+    Path out = transcripts.resolve("stuck.out");
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    String seen = "";
+    while (System.nanoTime() < end && !seen.contains("Login: ")) {
+      seen = Files.exists(out) ? Files.readString(out) : "";
+      Thread.sleep(20);
+    }
+    assertThat(run).isNotDone();
+    assertThat(seen).isEqualTo("Login: ");
+    assertThat(Files.readString(transcripts.resolve("stuck.log"))).contains("start pid");
+    assertThat(run.get(60, TimeUnit.SECONDS).code()).isEqualTo(1);
+  }
+
+  private Path marker(String name) {
+    return TestRuns.write(dir, name, """
+        name: %s
+        command: [sh, -c, "touch %s"]
+        steps:
+          - expect: eof
+        """.formatted(name, dir.resolve(name + ".ran")));
+  }
+
+  @Test
+  void aSymlinkPlantedWhereATranscriptGoesIsRefusedBeforeAnythingRuns() throws Exception {
+    Path file = marker("victim");
+    Path transcripts = Files.createDirectories(dir.resolve("t"));
+    Path precious = Files.writeString(dir.resolve("precious.txt"), "keep me\n");
+    Files.createSymbolicLink(transcripts.resolve("victim.out"), precious);
+    Outcome o = promptly("run", "--transcript", transcripts.toString(), file.toString());
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains("victim.out: it is a symbolic link, not a regular file");
+    assertThat(Files.readString(precious)).isEqualTo("keep me\n");
+    assertThat(dir.resolve("victim.ran")).doesNotExist();
+  }
+
+  @Test
+  void aFifoPlantedWhereATranscriptGoesIsRefusedNotOpened() throws Exception {
+    Path file = marker("fifo");
+    Path transcripts = Files.createDirectories(dir.resolve("t"));
+    Path fifo = transcripts.resolve("fifo.log");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    long t0 = System.nanoTime();
+    Outcome o = promptly("run", "--transcript", transcripts.toString(), file.toString());
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains("fifo.log: it is a FIFO, socket or device");
+    assertThat(dir.resolve("fifo.ran")).doesNotExist();
+  }
+
+  @Test
+  void reportPathsAreCheckedBeforeAnyChildStarts() throws Exception {
+    Path file = marker("early");
+    Path folder = Files.createDirectories(dir.resolve("a-folder"));
+    Outcome o = promptly("run", "--json", folder.toString(), file.toString());
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains("it is a folder").contains("nothing was run");
+    o = promptly("run", "--junit", "/proc/promptly-cannot/junit.xml", file.toString());
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains("cannot create /proc/promptly-cannot/junit.xml");
+    Path planted = dir.resolve("planted.xml");
+    Files.createSymbolicLink(planted, dir.resolve("precious.txt"));
+    o = promptly("run", "--junit", planted.toString(), file.toString());
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(dir.resolve("early.ran")).doesNotExist();
+  }
+
+  /** A report whose writing fails half-way leaves the previous one whole, and no temporary file. */
+  @Test
+  void aFailedReportWriteLeavesThePreviousReport() throws Exception {
+    Path report = dir.resolve("report.json");
+    OwnerOnly.replace(report, os -> os.write("{\"good\": true}\n".getBytes(StandardCharsets.UTF_8)));
+    assertThatThrownBy(() -> OwnerOnly.replace(report, os -> {
+      os.write("{\"half".getBytes(StandardCharsets.UTF_8));
+      throw new IOException("No space left on device");
+    })).hasMessageContaining("No space left");
+    assertThat(Files.readString(report)).isEqualTo("{\"good\": true}\n");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("report.json");
+    }
+    // Written through the command, a report replaces the old one whole.
+    Path file = marker("ok");
+    Outcome o = promptly("run", "--json", report.toString(), file.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(Files.readString(report)).contains("\"ok\"").doesNotContain("good");
+  }
+}
