@@ -55,6 +55,8 @@ public final class DialogueRun {
   private final Instant started = Instant.now();
   private final long startNanos = System.nanoTime();
   private Session session;
+  /** When the current step started. */
+  private long stepStartNanos = System.nanoTime();
   private boolean over;
   private int depth;
   private String interrupted;
@@ -274,6 +276,7 @@ public final class DialogueRun {
         return;
       }
       Step s = dialogue.steps().get(index);
+      stepStartNanos = System.nanoTime();
       if (s instanceof Step.Expect e) {
         expect(index, e, 1, System.nanoTime());
       } else if (s instanceof Step.Send send) {
@@ -467,8 +470,9 @@ public final class DialogueRun {
   }
 
   private void failStep(int index, Step s, String why) {
+    // The step's real time: a timed-out step took its limit, not zero.
     stepResults.add(new StepResult(index + 1, s.pos().line(), kind(s), false, null, null, -1, -1,
-        Map.of(), Duration.ZERO, 1));
+        Map.of(), since(stepStartNanos), 1));
     String where = "step " + (index + 1) + " (" + s.pos() + ")";
     abort(where + ": " + why);
   }

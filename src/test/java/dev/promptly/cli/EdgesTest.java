@@ -208,4 +208,92 @@ class EdgesTest {
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(Files.readString(report)).contains("\"ok\"").doesNotContain("good");
   }
+
+  /**
+   * Every planned run is in the reports, read by a validating JUnit parser and the JSON schema:
+   * runs --fail-fast never started are skipped, a program that cannot start is an error, a
+   * timed-out step has its real time, what was sent is in system-out (masked).
+   */
+  @Test
+  void reportsCountEveryRunInTheFormsCiToolsRead() throws Exception {
+    Path file = TestRuns.write(dir, "suite.v2", """
+        dialogues:
+          - name: missing
+            command: [promptly-no-such-program]
+            steps:
+              - expect: eof
+          - name: slow
+            secret: [pw]
+            vars: {pw: "Sekrit-77"}
+            command: [sh, -c, "printf 'Password: '; read p; echo got it; exec sleep 30"]
+            steps:
+              - expect: "Password: "
+                sendline: "${pw}"
+              - expect: "never printed"
+                timeout: 700ms
+          - name: later-1
+            command: [echo, hi]
+            steps:
+              - expect: eof
+          - name: later-2
+            command: [echo, hi]
+            steps:
+              - expect: eof
+        """);
+    Path junit = dir.resolve("junit.xml");
+    Path json = dir.resolve("report.json");
+    Outcome o = promptly("run", "-j", "1", "--fail-fast", "--grace", "200ms", "--junit",
+        junit.toString(), "--json", json.toString(), file.toString());
+    assertThat(o.code()).as(o.err()).isEqualTo(1);
+    org.w3c.dom.Document doc = ReportsTest.validateJunit(junit);
+    org.w3c.dom.NodeList cases = doc.getElementsByTagName("testcase");
+    assertThat(cases.getLength()).isEqualTo(4);
+    org.w3c.dom.Element missing = (org.w3c.dom.Element) cases.item(0);
+    assertThat(missing.getElementsByTagName("error").getLength()).isEqualTo(1);
+    assertThat(missing.getElementsByTagName("failure").getLength()).isZero();
+    assertThat(missing.getAttribute("classname")).doesNotContain(".")
+        .endsWith("suite_v2");
+    for (int i = 1; i < 4; i++) {
+      org.w3c.dom.Element c = (org.w3c.dom.Element) cases.item(i);
+      assertThat(c.getElementsByTagName("skipped").getLength()).as(c.getAttribute("name"))
+          .isEqualTo(1);
+    }
+    // --fail-fast stopped after the first failure: the run that cannot start.
+    com.fasterxml.jackson.databind.JsonNode report =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+    assertThat(ReportsTest.validateJson(report)).isEmpty();
+    assertThat(report.at("/counts/runs").asInt()).isEqualTo(4);
+    assertThat(report.at("/counts/errors").asInt()).isEqualTo(1);
+    assertThat(report.at("/runs/0/outcome").asText()).isEqualTo("error");
+    assertThat(report.at("/runs/3/started").asBoolean()).isFalse();
+    assertThat(report.at("/runs/3/outcome").asText()).isEqualTo("skipped");
+  }
+
+  @Test
+  void aTimedOutStepReportsItsRealTimeAndSystemOutShowsWhatWasSent() throws Exception {
+    Path file = TestRuns.write(dir, "slow", """
+        name: slow
+        secret: [pw]
+        vars: {pw: "Sekrit-77"}
+        command: [sh, -c, "printf 'Password: '; read p; echo got it; exec sleep 30"]
+        steps:
+          - expect: "Password: "
+            sendline: "${pw}"
+          - expect: "never printed"
+            timeout: 700ms
+        """);
+    Path junit = dir.resolve("junit.xml");
+    Path json = dir.resolve("report.json");
+    Outcome o = promptly("run", "--grace", "200ms", "--junit", junit.toString(), "--json",
+        json.toString(), file.toString());
+    assertThat(o.code()).isEqualTo(1);
+    com.fasterxml.jackson.databind.JsonNode report =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+    assertThat(report.at("/runs/0/steps/1/passed").asBoolean()).isFalse();
+    assertThat(report.at("/runs/0/steps/1/elapsedMs").asLong()).isBetween(650L, 5000L);
+    String systemOut = ReportsTest.validateJunit(junit).getElementsByTagName("system-out")
+        .item(0).getTextContent();
+    assertThat(systemOut).contains("Password: ******").contains("got it")
+        .doesNotContain("Sekrit");
+  }
 }
