@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
     description = "Run dialogue files. Exit 0 all passed, 1 a run failed, 2 bad input, "
         + "130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP.")
 final class RunCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "FILE", arity = "1..*", description = "dialogue files (YAML)")
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = "dialogue files (YAML), or folders: every *.yaml and *.yml below them")
   List<Path> files;
 
   @Option(names = {"-j", "--jobs"}, paramLabel = "N",

@@ -296,4 +296,61 @@ class EdgesTest {
     assertThat(systemOut).contains("Password: ******").contains("got it")
         .doesNotContain("Sekrit");
   }
+
+  @Test
+  void aFolderRunsEveryDialogueBelowItAndSameNamesStayDistinct() throws Exception {
+    Path suite = Files.createDirectories(dir.resolve("suite"));
+    for (String sub : new String[] {"web", "db", "db/replica"}) {
+      Path folder = Files.createDirectories(suite.resolve(sub));
+      TestRuns.write(folder, "deploy", """
+          command: [echo, "%s"]
+          steps:
+            - expect: "%s"
+          """.formatted(sub, sub));
+    }
+    Files.writeString(suite.resolve("web/notes.txt"), "not a dialogue\n");
+    Files.writeString(suite.resolve("web/extra.yml"), "command: [true]\nsteps: []\n");
+    assertThat(promptly("check", suite.toString()).code()).isZero();
+    Path json = dir.resolve("r.json");
+    Outcome o = promptly("run", "--json", json.toString(), suite.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.err()).contains("4 passed");
+    String report = Files.readString(json);
+    assertThat(report).contains("\"web/deploy\"", "\"db/deploy\"", "\"replica/deploy\"",
+        "\"extra\"");
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    assertThat(promptly("run", empty.toString()).err()).contains("holds no dialogue files");
+  }
+
+  @Test
+  void matrixValueFilesSkipCommentsAndBlankLines() throws Exception {
+    Files.writeString(dir.resolve("hosts.txt"), "# production hosts\nweb1\n\n  # old:\nweb2\n");
+    Path file = TestRuns.write(dir, "m", """
+        name: m
+        matrix: {host: {file: hosts.txt}}
+        command: [echo, "${host}"]
+        steps:
+          - expect: "${host}"
+        """);
+    Outcome o = promptly("run", file.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.err()).contains("m[host=web1]").contains("m[host=web2]").contains("2 passed")
+        .doesNotContain("#");
+  }
+
+  @Test
+  void parserMessagesSayWhatToFix() throws Exception {
+    Path file = TestRuns.write(dir, "colon", """
+        command: [cat]
+        steps:
+          - expect: Password: x
+        """);
+    Outcome o = promptly("check", file.toString());
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains(file + ":3:21: a ':' where YAML does not expect one: quote a"
+        + " value that holds ': '").doesNotContain("mapping values");
+    o = promptly("run", "--var", "oops", file.toString());
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains("--var takes NAME=VALUE").doesNotContain("option option");
+  }
 }
