@@ -55,6 +55,8 @@ public final class DialogueRun {
   private final Instant started = Instant.now();
   private final long startNanos = System.nanoTime();
   private Session session;
+  /** The step being played, or -1. */
+  private int currentStep = -1;
   /** When the current step started. */
   private long stepStartNanos = System.nanoTime();
   private boolean over;
@@ -122,15 +124,29 @@ public final class DialogueRun {
       if (result.future().isComplete()) {
         return;
       }
+      // Where the run stood, in the shape of a timeout failure: a stuck run can be understood.
+      String full = why + where();
       if (interrupted == null) {
-        interrupted = why;
+        interrupted = full;
       }
       if (!over) {
-        abort(why);
+        abort(full);
       } else if (session != null) {
         session.terminate(settings.grace());
       }
     }));
+  }
+
+  /** "\nstep 3 (FILE:LINE:COLUMN): waiting ... for ...\nlast lines ...", or "" before a step. */
+  private String where() {
+    if (session == null || currentStep < 0 || currentStep >= dialogue.steps().size()) {
+      return "";
+    }
+    Step s = dialogue.steps().get(currentStep);
+    String waiting = session.waiting();
+    return "\nstep " + (currentStep + 1) + " (" + s.pos() + "): "
+        + (waiting != null ? waiting : kind(s) + " under way") + "\n"
+        + Texts.lastLines(session.lastLines());
   }
 
   /** Kills the child's session at once (a second ^C); the run ends as {@link #stop} left it. */
@@ -277,6 +293,7 @@ public final class DialogueRun {
       }
       Step s = dialogue.steps().get(index);
       stepStartNanos = System.nanoTime();
+      currentStep = index;
       if (s instanceof Step.Expect e) {
         expect(index, e, 1, System.nanoTime());
       } else if (s instanceof Step.Send send) {

@@ -353,4 +353,35 @@ class EdgesTest {
     assertThat(o.code()).isEqualTo(2);
     assertThat(o.err()).contains("--var takes NAME=VALUE").doesNotContain("option option");
   }
+
+  /** An interrupted run says where it stood, in the shape of a timeout failure. */
+  @Test
+  void anInterruptedRunSaysWhichStepWaitedForWhatAndTheLastLines() throws Exception {
+    Path file = TestRuns.write(dir, "login", """
+        name: login
+        command: [sh, -c, "echo welcome to host9; printf 'Login: '; exec sleep 30"]
+        steps:
+          - expect: "Login: "
+            sendline: "alice"
+          - expect: "Password: "
+            timeout: 1m
+        """);
+    var loaded = dev.promptly.dsl.DialogueLoader.load(file, java.util.Map.of());
+    var seen = new CompletableFuture<Void>();
+    try (dev.promptly.api.Promptly engine = dev.promptly.api.Promptly.create()) {
+      var results = engine.run(loaded.dialogues(), new dev.promptly.api.RunOptions()
+          .setGrace(Duration.ofMillis(200)), new dev.promptly.report.RunObserver() {
+            @Override
+            public void sent(String run, String shown, boolean echoed) {
+              seen.complete(null);
+            }
+          });
+      seen.get(30, TimeUnit.SECONDS);
+      engine.stopAll("interrupted: promptly received SIGINT");
+      var r = results.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).get(0);
+      assertThat(r.failure()).startsWith("interrupted: promptly received SIGINT\nstep 2 ("
+          + file + ":6:5): waiting ").contains("(limit 1m) for \"Password: \"")
+          .contains("welcome to host9");
+    }
+  }
 }
