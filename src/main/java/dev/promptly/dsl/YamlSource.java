@@ -35,7 +35,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
  * downloaded runbooks), so every limit here is against hostile input: size, nesting, aliases
  * (the "billion laughs"), bytes that are not UTF-8.
  */
-final class YamlSource {
+public final class YamlSource {
   static final long MAX_BYTES = 10L * 1024 * 1024;
   static final int MAX_DEPTH = 64;
   static final int MAX_COLLECTION_ALIASES = 50;
@@ -136,7 +136,7 @@ final class YamlSource {
   }
 
   /** The root node of a file, empty for an empty document, or null after adding problems. */
-  static Optional<Node> compose(Path file, List<Problem> problems) {
+  public static Optional<Node> compose(Path file, List<Problem> problems) {
     String text = readText(file, file, null, "", problems);
     if (text == null) {
       return null;
@@ -253,7 +253,7 @@ final class YamlSource {
     return 1;
   }
 
-  static SourcePos at(Path file, Mark m) {
+  public static SourcePos at(Path file, Mark m) {
     return new SourcePos(file, m.getLine() + 1, m.getColumn() + 1);
   }
 
