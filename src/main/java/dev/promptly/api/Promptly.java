@@ -237,6 +237,19 @@ public final class Promptly implements AutoCloseable {
     return RunPlan.expand(dialogue).stream().map(RunPlan::name).toList();
   }
 
+  /**
+   * The names of the runs a dialogue makes with these options (a variable that names a matrix
+   * key leaves one run for that key).
+   *
+   * @param dialogue the dialogue
+   * @param options the options the runs will be made with
+   * @return the run names, in the order {@link #run} makes them
+   */
+  public static List<String> runNames(Dialogue dialogue, RunOptions options) {
+    return RunPlan.expand(dialogue, options.toSettings().vars()).stream().map(RunPlan::name)
+        .toList();
+  }
+
   /** Closes the Vert.x instance if this engine created it, waiting until it is closed. */
   @Override
   public void close() {
