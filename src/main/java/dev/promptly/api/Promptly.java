@@ -188,9 +188,22 @@ public final class Promptly implements AutoCloseable {
     return Engine.runNames(dialogue.model(), java.util.Map.of());
   }
 
+  /**
+   * The names of the runs a dialogue makes with these options (a variable that names a matrix
+   * key leaves one run for that key).
+   *
+   * @param dialogue the dialogue
+   * @param options the options the runs will be made with
+   * @return the run names, in the order {@link #run} makes them
+   */
+  public static List<String> runNames(Dialogue dialogue, RunOptions options) {
+    return Engine.runNames(dialogue.model(), options.getVars());
+  }
+
   private static List<dev.promptly.dsl.Dialogue> models(List<Dialogue> dialogues) {
     return dialogues.stream().map(Dialogue::model).toList();
   }
+
 
   /** Closes the Vert.x instance if this engine created it, waiting until it is closed. */
   @Override

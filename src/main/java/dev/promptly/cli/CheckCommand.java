@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "check", mixinStandardHelpOptions = true,
     description = "Parse and validate dialogue files; run nothing. Exit 0 valid, 2 errors.")
 final class CheckCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "FILE", arity = "1..*", description = "dialogue files (YAML)")
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = "dialogue files (YAML), or folders: every *.yaml and *.yml below them")
   List<Path> files;
 
   @CommandLine.Option(names = "--var", paramLabel = "NAME=VALUE",

@@ -33,6 +33,14 @@ public final class PromptlyCommand implements Runnable {
     cl.setOut(out);
     cl.setErr(err);
     cl.setExitCodeExceptionMapper(e -> BAD_INPUT);
+    cl.setParameterExceptionHandler((e, args2) -> {
+      err.println("promptly: " + plainWords(e.getMessage()));
+      CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+      err.println("(promptly " + (e.getCommandLine().getCommandName().equals("promptly") ? ""
+          : e.getCommandLine().getCommandName() + " ") + "--help lists the options)");
+      err.flush();
+      return BAD_INPUT;
+    });
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       err.println("promptly: internal error: " + e);
       err.flush();
@@ -42,6 +50,19 @@ public final class PromptlyCommand implements Runnable {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** picocli's messages, with its slips ("option option") and jargon put plainly. */
+  static String plainWords(String message) {
+    String m = message.replace("option option", "option");
+    java.util.regex.Matcher kv = java.util.regex.Pattern.compile(
+        "Value for option '([^']+)' \\([^)]*\\) should be in KEY=VALUE format but was (.*)")
+        .matcher(m);
+    if (kv.matches()) {
+      return kv.group(1) + " takes NAME=VALUE, as in " + kv.group(1) + " user=alice (got '"
+          + kv.group(2) + "')";
+    }
+    return m;
   }
 
   /** The version from the jar's manifest. */

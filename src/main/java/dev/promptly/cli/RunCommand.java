@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
     description = "Run dialogue files. Exit 0 all passed, 1 a run failed, 2 bad input, "
         + "130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP.")
 final class RunCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "FILE", arity = "1..*", description = "dialogue files (YAML)")
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = "dialogue files (YAML), or folders: every *.yaml and *.yml below them")
   List<Path> files;
 
   @Option(names = {"-j", "--jobs"}, paramLabel = "N",
@@ -196,6 +196,10 @@ final class RunCommand implements Callable<Integer> {
     Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
     out.flush();
     new Summary(err, view).print(results, planned - results.size(), elapsed);
+    // Reports count every planned run: those never started are there too (skipped).
+    List<RunResult> all = everyRun(loaded, options, results, signal.get() != 0
+        ? "not started: promptly was interrupted" : "not started: --fail-fast stopped the runs"
+        + " after a failure");
 
     // Reports cover every run that finished, passed or not.
     boolean reportsOk = true;
@@ -207,7 +211,7 @@ final class RunCommand implements Callable<Integer> {
     }
     try {
       if (junitReport != null) {
-        junitReport.write(junit, results);
+        junitReport.write(junit, all);
       }
     } catch (IOException | RuntimeException e) {
       err.println("promptly: cannot write " + junit + ": " + e.getMessage());
@@ -217,7 +221,7 @@ final class RunCommand implements Callable<Integer> {
       if (json != null) {
         TranscriptWriter tw = transcripts;
         JsonReport report = tw == null ? new JsonReport() : new JsonReport(tw::files);
-        report.write(json, results, started, elapsed);
+        report.write(json, all, started, elapsed);
       }
     } catch (IOException | RuntimeException e) {
       err.println("promptly: cannot write " + json + ": " + e.getMessage());
@@ -229,6 +233,22 @@ final class RunCommand implements Callable<Integer> {
     }
     return reportsOk && results.size() == planned && results.stream().allMatch(RunResult::passed)
         ? PromptlyCommand.PASSED : PromptlyCommand.FAILED;
+  }
+
+  /** The results in the order the runs were planned, with the runs never started added. */
+  private static List<RunResult> everyRun(LoadResult loaded, RunOptions options,
+                                          List<RunResult> results, String why) {
+    java.util.Map<String, RunResult> byName = new java.util.HashMap<>();
+    results.forEach(r -> byName.put(r.name(), r));
+    List<RunResult> all = new ArrayList<>();
+    for (var d : loaded.dialogues()) {
+      for (String name : Engine.runNames(d, options.getVars())) {
+        RunResult r = byName.remove(name);
+        all.add(r != null ? r : RunResult.notStarted(name, d.file(), why));
+      }
+    }
+    all.addAll(byName.values());
+    return all;
   }
 
   private ConsoleView.Style style() {

@@ -65,20 +65,96 @@ public final class DialogueLoader {
   public static LoadResult loadAll(List<Path> files, Map<String, String> cliVars) {
     List<Dialogue> dialogues = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
-    Map<String, Dialogue> byName = new HashMap<>();
+    List<Path> expanded = new ArrayList<>();
     for (Path f : files) {
+      expanded.addAll(expand(f, problems));
+    }
+    for (Path f : expanded) {
       LoadResult r = load(f, cliVars);
       problems.addAll(r.problems());
-      for (Dialogue d : r.dialogues()) {
-        Dialogue first = byName.putIfAbsent(d.name(), d);
-        if (first != null) {
-          problems.add(new Problem(d.pos(), "duplicate dialogue name '"
-              + Texts.shorten(d.name()) + "' (first at " + first.pos() + ")"));
-        }
-        dialogues.add(d);
+      dialogues.addAll(r.dialogues());
+    }
+    dialogues = distinctNames(dialogues);
+    Map<String, Dialogue> byName = new HashMap<>();
+    for (Dialogue d : dialogues) {
+      Dialogue first = byName.putIfAbsent(d.name(), d);
+      if (first != null) {
+        problems.add(new Problem(d.pos(), "duplicate dialogue name '"
+            + Texts.shorten(d.name()) + "' (first at " + first.pos() + ")"));
       }
     }
     return new LoadResult(dialogues, problems);
+  }
+
+  /** A file as is; a folder as every {@code *.yaml} and {@code *.yml} below it, in path order. */
+  private static List<Path> expand(Path f, List<Problem> problems) {
+    if (!java.nio.file.Files.isDirectory(f)) {
+      return List.of(f);
+    }
+    try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(f,
+        java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
+      List<Path> found = walk.filter(p -> {
+        String n = p.getFileName().toString();
+        return (n.endsWith(".yaml") || n.endsWith(".yml")) && !n.startsWith(".")
+            && java.nio.file.Files.isRegularFile(p);
+      }).sorted().toList();
+      if (found.isEmpty()) {
+        problems.add(new Problem(new SourcePos(f, 1, 1),
+            "the folder holds no dialogue files (*.yaml, *.yml)"));
+      }
+      return found;
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      problems.add(new Problem(new SourcePos(f, 1, 1), "cannot read the folder: "
+          + Texts.oneLine(String.valueOf(e.getMessage()))));
+      return List.of();
+    }
+  }
+
+  /**
+   * Dialogues of different files that got the same name (two {@code deploy.yaml} in two folders)
+   * are named by their folders too ({@code web/deploy}, {@code db/deploy}): as many folder names
+   * as it takes. Names repeated within one file stay as they are (an error).
+   */
+  private static List<Dialogue> distinctNames(List<Dialogue> dialogues) {
+    Map<String, java.util.Set<Path>> files = new HashMap<>();
+    for (Dialogue d : dialogues) {
+      files.computeIfAbsent(d.name(), k -> new java.util.HashSet<>())
+          .add(d.file().toAbsolutePath().normalize());
+    }
+    List<Dialogue> out = new ArrayList<>();
+    for (Dialogue d : dialogues) {
+      java.util.Set<Path> same = files.get(d.name());
+      if (same.size() < 2) {
+        out.add(d);
+        continue;
+      }
+      Path mine = d.file().toAbsolutePath().normalize().getParent();
+      for (int depth = 1; ; depth++) {
+        String prefix = tail(mine, depth);
+        int finalDepth = depth;
+        long clash = same.stream().map(p -> tail(p.getParent(), finalDepth))
+            .filter(prefix::equals).count();
+        if (clash <= 1 || mine == null || depth > mine.getNameCount()) {
+          out.add(renamed(d, prefix.isEmpty() ? d.name() : prefix + "/" + d.name()));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String tail(Path dir, int depth) {
+    if (dir == null || dir.getNameCount() == 0) {
+      return "";
+    }
+    int n = dir.getNameCount();
+    return dir.subpath(Math.max(0, n - depth), n).toString();
+  }
+
+  private static Dialogue renamed(Dialogue d, String name) {
+    return new Dialogue(name, d.file(), d.command(), d.shell(), d.pty(), d.cwd(), d.env(),
+        d.timeout(), d.vars(), d.secretVars(), d.matrix(), d.exit(), d.quiet(), d.terminal(),
+        d.steps(), d.pos());
   }
 
   /**

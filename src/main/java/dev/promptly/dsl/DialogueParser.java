@@ -377,7 +377,8 @@ final class DialogueParser {
     List<String> values = new ArrayList<>();
     for (String line : text.split("\r?\n")) {
       String v = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-      if (!v.isBlank()) {
+      // One value per line; blank lines and lines starting with # (comments) are not values.
+      if (!v.isBlank() && !v.stripLeading().startsWith("#")) {
         values.add(v);
       }
     }

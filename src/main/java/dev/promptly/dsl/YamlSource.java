@@ -101,6 +101,40 @@ public final class YamlSource {
     return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
+  /**
+   * SnakeYAML's messages for the mistakes people make most, in plain words with the fix; null
+   * for the others (shown as SnakeYAML words them).
+   */
+  static String plainWords(String problem) {
+    if (problem.startsWith("mapping values are not allowed here")) {
+      return "a ':' where YAML does not expect one: quote a value that holds ': ' "
+          + "(expect: \"Password: \"), or check this line's indentation";
+    }
+    if (problem.startsWith("could not find expected ':'")) {
+      return "a key without ':' after it (write key: value), or a quoted string left open";
+    }
+    if (problem.startsWith("did not find expected key")
+        || problem.startsWith("did not find expected '-' indicator")) {
+      return "this line's indentation does not fit: keys of one mapping, and items of one list,"
+          + " start in the same column";
+    }
+    if (problem.startsWith("found unexpected end of stream")) {
+      return "the file ends inside a quoted string: close the quote";
+    }
+    if (problem.startsWith("found character '\\t'") || problem.contains("'\t'")) {
+      return "a tab: YAML indents with spaces only";
+    }
+    if (problem.startsWith("expected <block end>, but found")) {
+      return "an item or key indented wrongly: it does not line up with the ones before it";
+    }
+    if (problem.startsWith("did not find expected ',' or ']'")
+        || problem.startsWith("did not find expected ',' or '}'")) {
+      return "a [list] or {mapping} on one line is not closed, or needs a ',' between items"
+          + " (quote values that hold ',' ':' '[' or '{')";
+    }
+    return null;
+  }
+
   /** The root node of a file, empty for an empty document, or null after adding problems. */
   public static Optional<Node> compose(Path file, List<Problem> problems) {
     String text = readText(file, file, null, "", problems);
@@ -131,6 +165,11 @@ public final class YamlSource {
       String problem = e.getProblem() == null ? "invalid YAML" : Texts.oneLine(e.getProblem());
       if (problem.contains("another document")) {
         problem = "a second YAML document: a file holds one (list several under 'dialogues:')";
+        context = "";
+      }
+      String plain = plainWords(problem);
+      if (plain != null) {
+        problem = plain;
         context = "";
       }
       problems.add(new Problem(mark.map(m -> at(file, m)).orElse(new SourcePos(file, 1, 1)),

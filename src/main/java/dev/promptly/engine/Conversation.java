@@ -227,6 +227,20 @@ public final class Conversation {
     secretCaptures = java.util.Set.copyOf(names);
   }
 
+  /**
+   * What the session is waiting for, as a failure would say it ("waiting 3.2s (limit 10s) for
+   * "Password: " | eof"), or null when no expect is waiting.
+   */
+  public String waiting() {
+    Pending p = pending;
+    if (p == null) {
+      return null;
+    }
+    return "waiting " + Messages.duration(p.elapsed()) + " (limit " + Messages.duration(p.timeout)
+        + ") for " + p.patterns.stream().map(PatternSpec::toString)
+        .collect(java.util.stream.Collectors.joining(" | "));
+  }
+
   /** Subscribes to matches. */
   public void onMatch(Handler<MatchEvent> handler) {
     matchHandlers.add(handler);

@@ -57,6 +57,10 @@ public final class DialogueRun {
   private final Instant started = Instant.now();
   private final long startNanos = System.nanoTime();
   private Conversation session;
+  /** The step being played, or -1. */
+  private int currentStep = -1;
+  /** When the current step started. */
+  private long stepStartNanos = System.nanoTime();
   private boolean over;
   private int depth;
   private String interrupted;
@@ -122,15 +126,29 @@ public final class DialogueRun {
       if (result.future().isComplete()) {
         return;
       }
+      // Where the run stood, in the shape of a timeout failure: a stuck run can be understood.
+      String full = why + where();
       if (interrupted == null) {
-        interrupted = why;
+        interrupted = full;
       }
       if (!over) {
-        abort(why);
+        abort(full);
       } else if (session != null) {
         session.terminate(settings.grace());
       }
     }));
+  }
+
+  /** "\nstep 3 (FILE:LINE:COLUMN): waiting ... for ...\nlast lines ...", or "" before a step. */
+  private String where() {
+    if (session == null || currentStep < 0 || currentStep >= dialogue.steps().size()) {
+      return "";
+    }
+    Step s = dialogue.steps().get(currentStep);
+    String waiting = session.waiting();
+    return "\nstep " + (currentStep + 1) + " (" + s.pos() + "): "
+        + (waiting != null ? waiting : kind(s) + " under way") + "\n"
+        + Messages.lastLines(session.lastLines());
   }
 
   /** Kills the child's session at once (a second ^C); the run ends as {@link #stop} left it. */
@@ -276,6 +294,8 @@ public final class DialogueRun {
         return;
       }
       Step s = dialogue.steps().get(index);
+      stepStartNanos = System.nanoTime();
+      currentStep = index;
       if (s instanceof Step.Expect e) {
         expect(index, e, 1, System.nanoTime());
       } else if (s instanceof Step.Send send) {
@@ -473,8 +493,9 @@ public final class DialogueRun {
   }
 
   private void failStep(int index, Step s, String why) {
+    // The step's real time: a timed-out step took its limit, not zero.
     stepResults.add(new StepResult(index + 1, s.pos().line(), kind(s), false, null, null, -1, -1,
-        Map.of(), Duration.ZERO, 1));
+        Map.of(), since(stepStartNanos), 1));
     String where = "step " + (index + 1) + " (" + s.pos() + ")";
     abort(where + ": " + why);
   }

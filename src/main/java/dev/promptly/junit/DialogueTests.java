@@ -127,7 +127,7 @@ public final class DialogueTests {
                                         String suffix) {
     List<DynamicTest> tests = new ArrayList<>();
     java.net.URI source = Files.exists(d.file()) ? d.file().toUri() : null;
-    for (String run : Promptly.runNames(d)) {
+    for (String run : Promptly.runNames(d, options)) {
       tests.add(DynamicTest.dynamicTest(run + suffix, source, () -> {
         RunResult r = engine.get().run(d, run, options)
             .toCompletionStage().toCompletableFuture().join();

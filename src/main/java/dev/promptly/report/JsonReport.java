@@ -22,7 +22,7 @@ public final class JsonReport {
   /** The schema's {@code $id}, also written as the report's {@code $schema}. */
   public static final String SCHEMA_ID = "https://promptly.dev/schema/promptly-report-1.json";
   /** Version of the report's format. */
-  public static final int FORMAT = 1;
+  public static final int FORMAT = 2;
 
   private final Function<String, Optional<TranscriptWriter.Files>> transcripts;
 
@@ -52,7 +52,11 @@ public final class JsonReport {
         .put("elapsedMs", elapsed.toMillis())
         .put("passed", failed == 0)
         .put("counts", new JsonObject().put("runs", results.size())
-            .put("passed", results.size() - failed).put("failed", failed))
+            .put("passed", results.size() - failed).put("failed", failed)
+            .put("errors", results.stream()
+                .filter(r -> r.kind() == RunResult.Kind.CANNOT_START).count())
+            .put("notStarted", results.stream()
+                .filter(r -> r.kind() == RunResult.Kind.NOT_STARTED).count()))
         .put("runs", runs);
   }
 
@@ -93,11 +97,17 @@ public final class JsonReport {
         .put("name", r.name())
         .put("file", String.valueOf(r.file()))
         .put("passed", r.passed())
+        .put("started", r.kind() != RunResult.Kind.NOT_STARTED)
+        .put("outcome", r.passed() ? "passed" : switch (r.kind()) {
+          case RAN -> "failed";
+          case CANNOT_START -> "error";
+          case NOT_STARTED -> "skipped";
+        })
         .put("failure", r.failure())
         .put("exitCode", r.exitCode())
         .put("signal", r.signal())
         .put("exit", r.exitText())
-        .put("started", r.started().toString())
+        .put("startedAt", r.started().toString())
         .put("elapsedMs", r.elapsed().toMillis())
         .put("bytesRead", r.bytesRead())
         .put("bytesWritten", r.bytesWritten())

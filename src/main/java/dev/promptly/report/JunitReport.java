@@ -47,6 +47,15 @@ public final class JunitReport implements RunObserver {
     }
   }
 
+  /** What was sent (masked) shows after its prompt, as on a terminal (a pty echoes it itself). */
+  @Override
+  public void sent(String run, String shown, boolean echoedByTerminal) {
+    LineTail t = tails.get(run);
+    if (t != null && !echoedByTerminal) {
+      t.append(shown);
+    }
+  }
+
   /** The last lines of a run's output, masked, as kept for {@code system-out}. */
   public List<String> tail(String run) {
     LineTail t = tails.get(run);
@@ -71,7 +80,7 @@ public final class JunitReport implements RunObserver {
       x.writeAttribute("name", "promptly");
       x.writeAttribute("tests", Integer.toString(results.size()));
       x.writeAttribute("failures", Long.toString(failures(results)));
-      x.writeAttribute("errors", "0");
+      x.writeAttribute("errors", Long.toString(count(results, RunResult.Kind.CANNOT_START)));
       x.writeAttribute("time", seconds(total(results)));
       x.writeCharacters("\n");
       int id = 0;
@@ -82,8 +91,8 @@ public final class JunitReport implements RunObserver {
         x.writeAttribute("name", text(String.valueOf(e.getKey())));
         x.writeAttribute("tests", Integer.toString(runs.size()));
         x.writeAttribute("failures", Long.toString(failures(runs)));
-        x.writeAttribute("errors", "0");
-        x.writeAttribute("skipped", "0");
+        x.writeAttribute("errors", Long.toString(count(runs, RunResult.Kind.CANNOT_START)));
+        x.writeAttribute("skipped", Long.toString(count(runs, RunResult.Kind.NOT_STARTED)));
         x.writeAttribute("time", seconds(total(runs)));
         // Always with seconds: LocalDateTime.toString() drops ":00", which the schema refuses.
         x.writeAttribute("timestamp", TIMESTAMP.format(LocalDateTime.ofInstant(
@@ -112,15 +121,21 @@ public final class JunitReport implements RunObserver {
   private void testcase(XMLStreamWriter x, RunResult r) throws XMLStreamException {
     x.writeCharacters("    ");
     x.writeStartElement("testcase");
-    x.writeAttribute("classname", text(String.valueOf(r.file())));
+    x.writeAttribute("classname", text(className(r.file())));
     x.writeAttribute("name", text(r.name()));
     x.writeAttribute("time", seconds(r.elapsed()));
-    if (!r.passed()) {
-      String failure = r.failure() == null ? "failed" : r.failure();
+    if (r.kind() == RunResult.Kind.NOT_STARTED) {
       x.writeCharacters("\n      ");
-      x.writeStartElement("failure");
+      x.writeEmptyElement("skipped");
+      x.writeAttribute("message", lines(r.failure() == null ? "not started" : r.failure()));
+    } else if (!r.passed()) {
+      String failure = r.failure() == null ? "failed" : r.failure();
+      boolean error = r.kind() == RunResult.Kind.CANNOT_START;
+      x.writeCharacters("\n      ");
+      x.writeStartElement(error ? "error" : "failure");
       x.writeAttribute("message", lines(failure.lines().findFirst().orElse("failed")));
-      x.writeAttribute("type", r.signal() != null ? "killed by " + r.signal() : "failed step");
+      x.writeAttribute("type", error ? "cannot start" : r.signal() != null
+          ? "killed by " + r.signal() : "failed step");
       x.writeCharacters(lines(failure + "\n" + r.exitText()));
       x.writeEndElement();
     }
@@ -154,8 +169,28 @@ public final class JunitReport implements RunObserver {
     return Visible.escape(s);
   }
 
+  /** Failed runs whose child ran: runs that could not start are errors, others skipped. */
   private static long failures(List<RunResult> runs) {
-    return runs.stream().filter(r -> !r.passed()).count();
+    return runs.stream().filter(r -> !r.passed() && r.kind() == RunResult.Kind.RAN).count();
+  }
+
+  private static long count(List<RunResult> runs, RunResult.Kind kind) {
+    return runs.stream().filter(r -> r.kind() == kind).count();
+  }
+
+  /**
+   * The testcase's class name: the dialogue file without its extension, with no dot left, since
+   * JUnit tools read dots in a class name as packages ({@code x.yaml} would be class {@code yaml}
+   * in package {@code x}).
+   */
+  static String className(Path file) {
+    String f = String.valueOf(file);
+    int slash = f.lastIndexOf('/');
+    int dot = f.lastIndexOf('.');
+    if (dot > slash + 1) {
+      f = f.substring(0, dot);
+    }
+    return f.replace('.', '_');
   }
 
   private static Duration total(List<RunResult> runs) {

@@ -208,4 +208,181 @@ class EdgesTest {
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(Files.readString(report)).contains("\"ok\"").doesNotContain("good");
   }
+
+  /**
+   * Every planned run is in the reports, read by a validating JUnit parser and the JSON schema:
+   * runs --fail-fast never started are skipped, a program that cannot start is an error, a
+   * timed-out step has its real time, what was sent is in system-out (masked).
+   */
+  @Test
+  void reportsCountEveryRunInTheFormsCiToolsRead() throws Exception {
+    Path file = TestRuns.write(dir, "suite.v2", """
+        dialogues:
+          - name: missing
+            command: [promptly-no-such-program]
+            steps:
+              - expect: eof
+          - name: slow
+            secret: [pw]
+            vars: {pw: "Sekrit-77"}
+            command: [sh, -c, "printf 'Password: '; read p; echo got it; exec sleep 30"]
+            steps:
+              - expect: "Password: "
+                sendline: "${pw}"
+              - expect: "never printed"
+                timeout: 700ms
+          - name: later-1
+            command: [echo, hi]
+            steps:
+              - expect: eof
+          - name: later-2
+            command: [echo, hi]
+            steps:
+              - expect: eof
+        """);
+    Path junit = dir.resolve("junit.xml");
+    Path json = dir.resolve("report.json");
+    Outcome o = promptly("run", "-j", "1", "--fail-fast", "--grace", "200ms", "--junit",
+        junit.toString(), "--json", json.toString(), file.toString());
+    assertThat(o.code()).as(o.err()).isEqualTo(1);
+    org.w3c.dom.Document doc = ReportsTest.validateJunit(junit);
+    org.w3c.dom.NodeList cases = doc.getElementsByTagName("testcase");
+    assertThat(cases.getLength()).isEqualTo(4);
+    org.w3c.dom.Element missing = (org.w3c.dom.Element) cases.item(0);
+    assertThat(missing.getElementsByTagName("error").getLength()).isEqualTo(1);
+    assertThat(missing.getElementsByTagName("failure").getLength()).isZero();
+    assertThat(missing.getAttribute("classname")).doesNotContain(".")
+        .endsWith("suite_v2");
+    for (int i = 1; i < 4; i++) {
+      org.w3c.dom.Element c = (org.w3c.dom.Element) cases.item(i);
+      assertThat(c.getElementsByTagName("skipped").getLength()).as(c.getAttribute("name"))
+          .isEqualTo(1);
+    }
+    // --fail-fast stopped after the first failure: the run that cannot start.
+    com.fasterxml.jackson.databind.JsonNode report =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+    assertThat(ReportsTest.validateJson(report)).isEmpty();
+    assertThat(report.at("/counts/runs").asInt()).isEqualTo(4);
+    assertThat(report.at("/counts/errors").asInt()).isEqualTo(1);
+    assertThat(report.at("/runs/0/outcome").asText()).isEqualTo("error");
+    assertThat(report.at("/runs/3/started").asBoolean()).isFalse();
+    assertThat(report.at("/runs/3/outcome").asText()).isEqualTo("skipped");
+  }
+
+  @Test
+  void aTimedOutStepReportsItsRealTimeAndSystemOutShowsWhatWasSent() throws Exception {
+    Path file = TestRuns.write(dir, "slow", """
+        name: slow
+        secret: [pw]
+        vars: {pw: "Sekrit-77"}
+        command: [sh, -c, "printf 'Password: '; read p; echo got it; exec sleep 30"]
+        steps:
+          - expect: "Password: "
+            sendline: "${pw}"
+          - expect: "never printed"
+            timeout: 700ms
+        """);
+    Path junit = dir.resolve("junit.xml");
+    Path json = dir.resolve("report.json");
+    Outcome o = promptly("run", "--grace", "200ms", "--junit", junit.toString(), "--json",
+        json.toString(), file.toString());
+    assertThat(o.code()).isEqualTo(1);
+    com.fasterxml.jackson.databind.JsonNode report =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+    assertThat(report.at("/runs/0/steps/1/passed").asBoolean()).isFalse();
+    assertThat(report.at("/runs/0/steps/1/elapsedMs").asLong()).isBetween(650L, 5000L);
+    String systemOut = ReportsTest.validateJunit(junit).getElementsByTagName("system-out")
+        .item(0).getTextContent();
+    assertThat(systemOut).contains("Password: ******").contains("got it")
+        .doesNotContain("Sekrit");
+  }
+
+  @Test
+  void aFolderRunsEveryDialogueBelowItAndSameNamesStayDistinct() throws Exception {
+    Path suite = Files.createDirectories(dir.resolve("suite"));
+    for (String sub : new String[] {"web", "db", "db/replica"}) {
+      Path folder = Files.createDirectories(suite.resolve(sub));
+      TestRuns.write(folder, "deploy", """
+          command: [echo, "%s"]
+          steps:
+            - expect: "%s"
+          """.formatted(sub, sub));
+    }
+    Files.writeString(suite.resolve("web/notes.txt"), "not a dialogue\n");
+    Files.writeString(suite.resolve("web/extra.yml"), "command: [true]\nsteps: []\n");
+    assertThat(promptly("check", suite.toString()).code()).isZero();
+    Path json = dir.resolve("r.json");
+    Outcome o = promptly("run", "--json", json.toString(), suite.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.err()).contains("4 passed");
+    String report = Files.readString(json);
+    assertThat(report).contains("\"web/deploy\"", "\"db/deploy\"", "\"replica/deploy\"",
+        "\"extra\"");
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    assertThat(promptly("run", empty.toString()).err()).contains("holds no dialogue files");
+  }
+
+  @Test
+  void matrixValueFilesSkipCommentsAndBlankLines() throws Exception {
+    Files.writeString(dir.resolve("hosts.txt"), "# production hosts\nweb1\n\n  # old:\nweb2\n");
+    Path file = TestRuns.write(dir, "m", """
+        name: m
+        matrix: {host: {file: hosts.txt}}
+        command: [echo, "${host}"]
+        steps:
+          - expect: "${host}"
+        """);
+    Outcome o = promptly("run", file.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.err()).contains("m[host=web1]").contains("m[host=web2]").contains("2 passed")
+        .doesNotContain("#");
+  }
+
+  @Test
+  void parserMessagesSayWhatToFix() throws Exception {
+    Path file = TestRuns.write(dir, "colon", """
+        command: [cat]
+        steps:
+          - expect: Password: x
+        """);
+    Outcome o = promptly("check", file.toString());
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains(file + ":3:21: a ':' where YAML does not expect one: quote a"
+        + " value that holds ': '").doesNotContain("mapping values");
+    o = promptly("run", "--var", "oops", file.toString());
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains("--var takes NAME=VALUE").doesNotContain("option option");
+  }
+
+  /** An interrupted run says where it stood, in the shape of a timeout failure. */
+  @Test
+  void anInterruptedRunSaysWhichStepWaitedForWhatAndTheLastLines() throws Exception {
+    Path file = TestRuns.write(dir, "login", """
+        name: login
+        command: [sh, -c, "echo welcome to host9; printf 'Login: '; exec sleep 30"]
+        steps:
+          - expect: "Login: "
+            sendline: "alice"
+          - expect: "Password: "
+            timeout: 1m
+        """);
+    var loaded = dev.promptly.dsl.DialogueLoader.load(file, java.util.Map.of());
+    var seen = new CompletableFuture<Void>();
+    try (dev.promptly.engine.Engine engine = dev.promptly.engine.Engine.create()) {
+      var results = engine.run(loaded.dialogues(), TestRuns.settings(
+          new dev.promptly.api.RunOptions().setGrace(Duration.ofMillis(200))),
+          new dev.promptly.report.RunObserver() {
+            @Override
+            public void sent(String run, String shown, boolean echoed) {
+              seen.complete(null);
+            }
+          });
+      seen.get(30, TimeUnit.SECONDS);
+      engine.stopAll("interrupted: promptly received SIGINT");
+      var r = results.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).get(0);
+      assertThat(r.failure()).startsWith("interrupted: promptly received SIGINT\nstep 2 ("
+          + file + ":6:5): waiting ").contains("(limit 1m) for \"Password: \"")
+          .contains("welcome to host9");
+    }
+  }
 }

@@ -496,12 +496,18 @@ class DialogueLoaderTest {
   }
 
   @Test
-  void duplicateNamesAcrossFiles() throws IOException {
+  void sameNamesInDifferentFilesAreNamedByTheirFoldersAndWithinAFileAreAnError()
+      throws IOException {
     Path a = write("a/x.yaml", "command: [cat]\nsteps: []\n");
     Path b = write("b/x.yaml", "\ncommand: [cat]\nsteps: []\n");
     LoadResult r = DialogueLoader.loadAll(List.of(a, b), Map.of());
-    assertThat(r.problems()).extracting(Problem::toString)
-        .containsExactly(b + ":2:1: duplicate dialogue name 'x' (first at " + a + ":1:1)");
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.dialogues()).extracting(Dialogue::name).containsExactly("a/x", "b/x");
+    Path c = write("c.yaml", "dialogues:\n  - {name: y, command: [cat], steps: []}\n"
+        + "  - {name: y, command: [cat], steps: []}\n");
+    assertThat(DialogueLoader.loadAll(List.of(c), Map.of()).problems())
+        .extracting(Problem::toString).singleElement().asString()
+        .contains("duplicate dialogue name 'y'");
   }
 
   @Test

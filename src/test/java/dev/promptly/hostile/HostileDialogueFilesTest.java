@@ -218,6 +218,6 @@ class HostileDialogueFilesTest {
   @Test
   void endlessFilesAndNonFiles() throws IOException {
     refused(Path.of("/dev/zero"), "1:1: file too large (more than 10 MiB)");
-    refused(dir, "1:1: cannot read: Is a directory");
+    refused(dir, "1:1: the folder holds no dialogue files (*.yaml, *.yml)");
   }
 }
