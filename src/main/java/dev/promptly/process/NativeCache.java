@@ -117,7 +117,11 @@ final class NativeCache {
       // Written whole under another name, then renamed: a concurrent start sees all or none.
       Path partial = Files.createTempFile(directory, name, ".partial");
       try {
-        Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+        // Into the file createTempFile made owner-only (REPLACE_EXISTING would make a new one
+        // with the umask's permissions).
+        try (java.io.OutputStream out = Files.newOutputStream(partial)) {
+          in.transferTo(out);
+        }
         Files.move(partial, library, StandardCopyOption.ATOMIC_MOVE);
       } finally {
         Files.deleteIfExists(partial);
