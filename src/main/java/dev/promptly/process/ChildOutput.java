@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * kept chunk has been handed on and an end handler is set: a consumer that attaches late, or from
  * another thread, loses nothing.
  */
-final class ChildOutput implements ReadStream<Buffer> {
+public final class ChildOutput implements ReadStream<Buffer> {
   private static final Logger LOG = LoggerFactory.getLogger(ChildOutput.class);
   private final Context context;
   private final ArrayDeque<Buffer> pending = new ArrayDeque<>();
@@ -29,23 +29,23 @@ final class ChildOutput implements ReadStream<Buffer> {
   private boolean endDelivered;
   private boolean delivering;
 
-  ChildOutput(Context context) {
+  public ChildOutput(Context context) {
     this.context = context;
   }
 
   // Called by the poller, through the context.
 
-  void onData(Buffer chunk) {
+  public void onData(Buffer chunk) {
     pending.add(chunk);
     deliver();
   }
 
-  void onEnd() {
+  public void onEnd() {
     ended = true;
     deliver();
   }
 
-  void onError(Throwable error) {
+  public void onError(Throwable error) {
     Handler<Throwable> h = exceptionHandler;
     if (h != null) {
       h.handle(error);
