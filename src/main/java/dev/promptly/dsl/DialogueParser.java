@@ -191,7 +191,8 @@ final class DialogueParser {
       return null;
     }
     Node node = entry.value();
-    if (node instanceof MappingNode replay) {
+    if (node instanceof MappingNode replay && replay.getValue().stream().anyMatch(
+        t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("replay"))) {
       return replay(replay);
     }
     if (node instanceof SequenceNode seq) {
@@ -247,9 +248,7 @@ final class DialogueParser {
   private List<String> replay(MappingNode m) {
     Map<String, Entry> e = entries(m, List.of("replay", "speed"));
     if (!e.containsKey("replay")) {
-      error(m, "command as a mapping needs 'replay' (an asciicast recording, as in "
-          + "command: {replay: session.cast})");
-      return null;
+      return null; // a duplicate 'replay', reported
     }
     String name = string(e.get("replay").value());
     if (name == null) {
