@@ -1,5 +1,6 @@
 package dev.promptly.dsl;
 
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -148,7 +149,9 @@ final class DialogueParser {
       }
     }
     boolean shell = bool(e.get("shell"), false);
-    boolean pty = bool(e.get("pty"), false);
+    // A replayed recording is a terminal's output: a pty unless said otherwise.
+    boolean pty = bool(e.get("pty"), e.containsKey("command")
+        && e.get("command").value() instanceof MappingNode);
     boolean echo = bool(e.get("echo"), true);
     boolean stripAnsi = bool(e.get("strip-ansi"), false);
     boolean keepCrLf = e.containsKey("crlf") && crlfKept(e.get("crlf").value());
@@ -245,6 +248,10 @@ final class DialogueParser {
       return null;
     }
     Node node = entry.value();
+    if (node instanceof MappingNode replay && replay.getValue().stream().anyMatch(
+        t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("replay"))) {
+      return replay(replay);
+    }
     if (node instanceof SequenceNode seq) {
       if (shell) {
         error(node, "shell: true needs command as a string");
@@ -289,6 +296,43 @@ final class DialogueParser {
       error(node, "command: " + ex.getMessage());
       return null;
     }
+  }
+
+  /**
+   * {@code command: {replay: FILE.cast, speed: N}}: the fake child of process/replay, as its argv
+   * (the recording's absolute path, resolved against the dialogue's folder, and the speed).
+   */
+  private List<String> replay(MappingNode m) {
+    Map<String, Entry> e = entries(m, List.of("replay", "speed"));
+    if (!e.containsKey("replay")) {
+      return null; // a duplicate 'replay', reported
+    }
+    String name = string(e.get("replay").value());
+    if (name == null) {
+      return null;
+    }
+    Path cast = dir.resolve(name).normalize();
+    if (!Files.isRegularFile(cast)) {
+      error(e.get("replay").value(), "replay: no such recording " + cast);
+      return null;
+    }
+    double speed = 1;
+    if (e.containsKey("speed")) {
+      String v = scalarText(e.get("speed").value(), "a number");
+      try {
+        speed = v == null ? 1 : Double.parseDouble(v);
+      } catch (NumberFormatException ex) {
+        speed = -1;
+      }
+      if (!(speed > 0) || Double.isInfinite(speed)) {
+        error(e.get("speed").value(), "speed: expected a positive number (2 plays twice as "
+            + "fast), got '" + v + "'");
+        return null;
+      }
+    }
+    // "promptly:replay" is ReplayChild.PROGRAM (the dsl model imports nothing from process).
+    return List.of("promptly:replay", cast.toString(),
+        Double.toString(speed));
   }
 
   private Path cwd(Node node, Set<String> scope) {
