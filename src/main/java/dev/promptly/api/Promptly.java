@@ -115,8 +115,8 @@ public final class Promptly implements AutoCloseable {
    * @return one result per run, in order, once all have ended
    */
   public Future<List<RunResult>> run(List<Dialogue> dialogues, RunOptions options) {
-    return engine.run(models(dialogues), options.toSettings(),
-        dev.promptly.report.RunObserver.NONE).map(list -> list.stream().map(RunResult::of)
+    return engine.run(models(dialogues), options.toSettings(), options.getInventory(),
+        options.getLimit(), dev.promptly.report.RunObserver.NONE).map(list -> list.stream().map(RunResult::of)
         .toList());
   }
 
@@ -127,7 +127,7 @@ public final class Promptly implements AutoCloseable {
    * @return the number of runs
    */
   public static int countRuns(List<Dialogue> dialogues) {
-    return Engine.countRuns(models(dialogues), java.util.Map.of());
+    return Engine.countRuns(models(dialogues), java.util.Map.of(), null, null);
   }
 
   /**
@@ -139,7 +139,8 @@ public final class Promptly implements AutoCloseable {
    * @return the number of runs
    */
   public static int countRuns(List<Dialogue> dialogues, RunOptions options) {
-    return Engine.countRuns(models(dialogues), options.getVars());
+    return Engine.countRuns(models(dialogues), options.getVars(), options.getInventory(),
+        options.getLimit());
   }
 
   /**
@@ -173,8 +174,8 @@ public final class Promptly implements AutoCloseable {
    * @throws IllegalArgumentException if the dialogue makes no run of that name
    */
   public Future<RunResult> run(Dialogue dialogue, String runName, RunOptions options) {
-    return engine.run(dialogue.model(), runName, options.toSettings(),
-        dev.promptly.report.RunObserver.NONE).map(RunResult::of);
+    return engine.run(dialogue.model(), runName, options.toSettings(), options.getInventory(),
+        options.getLimit(), dev.promptly.report.RunObserver.NONE).map(RunResult::of);
   }
 
   /**
@@ -185,7 +186,7 @@ public final class Promptly implements AutoCloseable {
    * @return the run names
    */
   public static List<String> runNames(Dialogue dialogue) {
-    return Engine.runNames(dialogue.model(), java.util.Map.of());
+    return Engine.runNames(dialogue.model(), java.util.Map.of(), null, null);
   }
 
   /**
@@ -197,7 +198,8 @@ public final class Promptly implements AutoCloseable {
    * @return the run names, in the order {@link #run} makes them
    */
   public static List<String> runNames(Dialogue dialogue, RunOptions options) {
-    return Engine.runNames(dialogue.model(), options.getVars());
+    return Engine.runNames(dialogue.model(), options.getVars(), options.getInventory(),
+        options.getLimit());
   }
 
   private static List<dev.promptly.dsl.Dialogue> models(List<Dialogue> dialogues) {

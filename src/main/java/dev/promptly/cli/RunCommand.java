@@ -45,6 +45,14 @@ final class RunCommand implements Callable<Integer> {
       description = "a variable for every dialogue; overrides its vars (repeatable)")
   Map<String, String> vars = Map.of();
 
+  @Option(names = {"-i", "--inventory"}, paramLabel = "FILE",
+      description = "an Ansible inventory (INI or YAML) for dialogues with hosts:")
+  Path inventory;
+
+  @Option(names = "--limit", paramLabel = "PATTERN",
+      description = "run only on the inventory hosts of this pattern (as Ansible's --limit)")
+  String limit;
+
   @Option(names = "--timeout", paramLabel = "DURATION",
       description = "default step timeout (500ms, 10s, 2m; default 10s)")
   String timeout;
@@ -115,6 +123,23 @@ final class RunCommand implements Callable<Integer> {
       err.println(loaded.problems().size() + " error(s); nothing was run");
       return PromptlyCommand.BAD_INPUT;
     }
+    if (inventory != null) {
+      List<dev.promptly.dsl.Problem> problems = new ArrayList<>();
+      options.setInventory(dev.promptly.dsl.inventory.Inventory.load(inventory, problems));
+      if (!problems.isEmpty()) {
+        problems.forEach(err::println);
+        err.println(problems.size() + " error(s) in the inventory; nothing was run");
+        return PromptlyCommand.BAD_INPUT;
+      }
+    }
+    options.setLimit(limit);
+    List<dev.promptly.dsl.Problem> hostProblems = Engine.hostProblems(loaded.dialogues(),
+        options.getVars(), options.getInventory(), options.getLimit());
+    if (!hostProblems.isEmpty()) {
+      hostProblems.forEach(err::println);
+      err.println(hostProblems.size() + " error(s); nothing was run");
+      return PromptlyCommand.BAD_INPUT;
+    }
     List<String> unused = DialogueLoader.unusedVars(loaded.dialogues(), cliVars);
     if (!unused.isEmpty()) {
       unused.forEach(u -> err.println("promptly: " + u));
@@ -138,7 +163,8 @@ final class RunCommand implements Callable<Integer> {
       if (transcript != null) {
         transcripts = new TranscriptWriter(transcript);
         List<String> names = new ArrayList<>();
-        loaded.dialogues().forEach(d -> names.addAll(Engine.runNames(d, options.getVars())));
+        loaded.dialogues().forEach(d -> names.addAll(Engine.runNames(d, options.getVars(), options.getInventory(),
+            options.getLimit())));
         transcripts.check(names);
       }
       for (Path report : new Path[] {junit, json}) {
@@ -155,7 +181,8 @@ final class RunCommand implements Callable<Integer> {
     ConsoleView view = new ConsoleView(out, err, style());
     RunSettings settings = new RunSettings(options.getJobs(), options.getTimeout(),
         options.getGrace(), options.getVars(), options.getWindow(), options.isFailFast());
-    int planned = Engine.countRuns(loaded.dialogues(), settings.vars());
+    int planned = Engine.countRuns(loaded.dialogues(), settings.vars(),
+        options.getInventory(), options.getLimit());
     view.setTotal(planned);
     JunitReport junitReport = junit == null ? null : new JunitReport();
     List<RunObserver> observers = new ArrayList<>();
@@ -184,7 +211,8 @@ final class RunCommand implements Callable<Integer> {
       }
       // Prompts left waiting are shown after a short idle time; the status line moves on.
       long ticker = engine.vertx().setPeriodic(100, id -> view.tick());
-      results = engine.run(loaded.dialogues(), settings, RunObserver.all(observers))
+      results = engine.run(loaded.dialogues(), settings, options.getInventory(),
+          options.getLimit(), RunObserver.all(observers))
           .toCompletionStage().toCompletableFuture().join();
       if (ticker >= 0) {
         engine.vertx().cancelTimer(ticker);
@@ -242,7 +270,8 @@ final class RunCommand implements Callable<Integer> {
     results.forEach(r -> byName.put(r.name(), r));
     List<RunResult> all = new ArrayList<>();
     for (var d : loaded.dialogues()) {
-      for (String name : Engine.runNames(d, options.getVars())) {
+      for (String name : Engine.runNames(d, options.getVars(), options.getInventory(),
+            options.getLimit())) {
         RunResult r = byName.remove(name);
         all.add(r != null ? r : RunResult.notStarted(name, d.file(), why));
       }

@@ -1,6 +1,8 @@
 package dev.promptly.engine;
 
 import dev.promptly.dsl.Dialogue;
+import dev.promptly.dsl.Problem;
+import dev.promptly.dsl.inventory.Inventory;
 import dev.promptly.process.EpollLoops;
 import dev.promptly.process.Launcher;
 import dev.promptly.process.NativeLauncher;
@@ -11,6 +13,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.transport.Transport;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,16 +75,40 @@ public final class Engine implements AutoCloseable {
   /** Every run of {@code dialogues}, at most {@code settings.jobs()} at once. */
   public Future<List<RunResult>> run(List<Dialogue> dialogues, RunSettings settings,
                                      RunObserver observer) {
+    return run(dialogues, settings, null, null, observer);
+  }
+
+  /** As {@link #run(List, RunSettings, RunObserver)}, {@code hosts:} chosen from an inventory. */
+  public Future<List<RunResult>> run(List<Dialogue> dialogues, RunSettings settings,
+                                     Inventory inventory, String limit, RunObserver observer) {
     Supervisor supervisor = new Supervisor(vertx, settings, observer, launcher);
     supervisors.add(supervisor);
-    return supervisor.runAll(RunPlan.expandAll(dialogues, settings.vars()))
+    return supervisor.runAll(plans(dialogues, settings.vars(), inventory, limit))
         .andThen(ar -> supervisors.remove(supervisor));
+  }
+
+  /** The runs of these dialogues: matrices expanded, and inventory hosts for {@code hosts:}. */
+  public static List<RunPlan> plans(List<Dialogue> dialogues, Map<String, String> vars,
+                                    Inventory inventory, String limit) {
+    return RunPlan.expandAll(dialogues, vars, inventory, limit, new ArrayList<>());
+  }
+
+  /**
+   * What is wrong with the {@code hosts:} of these dialogues: no inventory, a pattern or
+   * {@code --limit} that names nothing. Each problem has FILE:LINE:COLUMN.
+   */
+  public static List<Problem> hostProblems(List<Dialogue> dialogues, Map<String, String> vars,
+                                           Inventory inventory, String limit) {
+    List<Problem> problems = new ArrayList<>();
+    RunPlan.expandAll(dialogues, vars, inventory, limit, problems);
+    return List.copyOf(new LinkedHashSet<>(problems));
   }
 
   /** The one run of {@code dialogue} named {@code runName}. */
   public Future<RunResult> run(Dialogue dialogue, String runName, RunSettings settings,
-                               RunObserver observer) {
-    RunPlan plan = RunPlan.expand(dialogue, settings.vars()).stream().filter(p -> p.name().equals(runName))
+                               Inventory inventory, String limit, RunObserver observer) {
+    RunPlan plan = plans(List.of(dialogue), settings.vars(), inventory, limit).stream()
+        .filter(p -> p.name().equals(runName))
         .findFirst().orElseThrow(() -> new IllegalArgumentException("dialogue '"
             + dialogue.name() + "' makes no run named '" + runName + "'"));
     Supervisor supervisor = new Supervisor(vertx, settings, observer, launcher);
@@ -93,13 +121,16 @@ public final class Engine implements AutoCloseable {
    * How many runs {@link #run} makes of these dialogues (matrices expanded; a variable that
    * names a matrix key leaves one value for that key).
    */
-  public static int countRuns(List<Dialogue> dialogues, Map<String, String> vars) {
-    return RunPlan.expandAll(dialogues, vars).size();
+  public static int countRuns(List<Dialogue> dialogues, Map<String, String> vars,
+                              Inventory inventory, String limit) {
+    return plans(dialogues, vars, inventory, limit).size();
   }
 
   /** The names of the runs a dialogue makes with these variables, in order. */
-  public static List<String> runNames(Dialogue dialogue, Map<String, String> vars) {
-    return RunPlan.expand(dialogue, vars).stream().map(RunPlan::name).toList();
+  public static List<String> runNames(Dialogue dialogue, Map<String, String> vars,
+                                      Inventory inventory, String limit) {
+    return plans(List.of(dialogue), vars, inventory, limit).stream().map(RunPlan::name)
+        .toList();
   }
 
   /** As {@link #stopAll}, without the grace period: SIGKILL now (a second ^C). */

@@ -41,6 +41,9 @@ public final class NativeLauncher implements Launcher {
     if (options.argv().isEmpty()) {
       throw new SpawnException("empty command");
     }
+    if (dev.promptly.process.replay.ReplayChild.PROGRAM.equals(options.argv().get(0))) {
+      return dev.promptly.process.replay.ReplayChild.start(options, context);
+    }
     Path cwd = options.cwd().toAbsolutePath().normalize();
     if (!Files.exists(cwd)) {
       throw new SpawnException("working directory does not exist: " + cwd);
