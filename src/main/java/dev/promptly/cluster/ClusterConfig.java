@@ -75,6 +75,7 @@ public record ClusterConfig(String host, int port, List<String> join, String nam
     c.setProperty("hazelcast.shutdownhook.enabled", "false");
     c.setProperty("hazelcast.wait.seconds.before.join", "0");
     c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    c.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
     NetworkConfig net = c.getNetworkConfig();
     net.setPort(port).setPortAutoIncrement(true).setPortCount(100);
     net.getInterfaces().setEnabled(true).addInterface(host);
