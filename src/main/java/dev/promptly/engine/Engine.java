@@ -1,5 +1,6 @@
 package dev.promptly.engine;
 
+import dev.promptly.api.RunOptions;
 import dev.promptly.dsl.Dialogue;
 import dev.promptly.dsl.Problem;
 import dev.promptly.dsl.inventory.Inventory;
@@ -131,6 +132,31 @@ public final class Engine implements AutoCloseable {
                                       Inventory inventory, String limit) {
     return plans(List.of(dialogue), vars, inventory, limit).stream().map(RunPlan::name)
         .toList();
+  }
+
+  /** The settings for the options a caller (CLI, cluster worker, test) set. */
+  public static RunSettings settings(RunOptions o) {
+    return new RunSettings(o.getJobs(), o.getTimeout(), o.getGrace(), o.getVars(), o.getWindow(),
+        o.isFailFast());
+  }
+
+  /** Every run of {@code dialogues} under these options (inventory and limit included). */
+  public Future<List<RunResult>> run(List<Dialogue> dialogues, RunOptions options,
+                                     RunObserver observer) {
+    return run(dialogues, settings(options), options.getInventory(), options.getLimit(),
+        observer);
+  }
+
+  /** The one run of {@code dialogue} named {@code runName} under these options. */
+  public Future<RunResult> run(Dialogue dialogue, String runName, RunOptions options,
+                               RunObserver observer) {
+    return run(dialogue, runName, settings(options), options.getInventory(), options.getLimit(),
+        observer);
+  }
+
+  /** The names of the runs a dialogue makes under these options, in order. */
+  public static List<String> runNames(Dialogue dialogue, RunOptions options) {
+    return runNames(dialogue, options.getVars(), options.getInventory(), options.getLimit());
   }
 
   /** As {@link #stopAll}, without the grace period: SIGKILL now (a second ^C). */
