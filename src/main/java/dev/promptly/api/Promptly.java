@@ -145,7 +145,7 @@ public final class Promptly implements AutoCloseable {
                                      RunObserver observer) {
     Supervisor supervisor = new Supervisor(vertx, options.toSettings(), observer, launcher);
     supervisors.add(supervisor);
-    return supervisor.runAll(RunPlan.expandAll(dialogues, options.toSettings().vars()))
+    return supervisor.runAll(plans(dialogues, options))
         .andThen(ar -> supervisors.remove(supervisor));
   }
 
@@ -168,7 +168,7 @@ public final class Promptly implements AutoCloseable {
    * @return the number of runs
    */
   public static int countRuns(List<Dialogue> dialogues, RunOptions options) {
-    return RunPlan.expandAll(dialogues, options.toSettings().vars()).size();
+    return plans(dialogues, options).size();
   }
 
   /**
@@ -219,7 +219,8 @@ public final class Promptly implements AutoCloseable {
    */
   public Future<RunResult> run(Dialogue dialogue, String runName, RunOptions options,
                                RunObserver observer) {
-    RunPlan plan = RunPlan.expand(dialogue, options.toSettings().vars()).stream().filter(p -> p.name().equals(runName))
+    RunPlan plan = plans(List.of(dialogue), options).stream()
+        .filter(p -> p.name().equals(runName))
         .findFirst().orElseThrow(() -> new IllegalArgumentException("dialogue '"
             + dialogue.name() + "' makes no run named '" + runName + "'"));
     return new Supervisor(vertx, options.toSettings(), observer, launcher)
@@ -246,8 +247,29 @@ public final class Promptly implements AutoCloseable {
    * @return the run names, in the order {@link #run} makes them
    */
   public static List<String> runNames(Dialogue dialogue, RunOptions options) {
-    return RunPlan.expand(dialogue, options.toSettings().vars()).stream().map(RunPlan::name)
-        .toList();
+    return plans(List.of(dialogue), options).stream().map(RunPlan::name).toList();
+  }
+
+  /** The runs of these dialogues: matrices expanded, and inventory hosts for {@code hosts:}. */
+  private static List<RunPlan> plans(List<Dialogue> dialogues, RunOptions options) {
+    return RunPlan.expandAll(dialogues, options.toSettings().vars(), options.getInventory(),
+        options.getLimit(), new java.util.ArrayList<>());
+  }
+
+  /**
+   * What is wrong with the {@code hosts:} of these dialogues under these options: no inventory,
+   * a pattern or {@code --limit} that names nothing. Each problem has FILE:LINE:COLUMN.
+   *
+   * @param dialogues the dialogues
+   * @param options their inventory and limit
+   * @return the problems, empty when every selection is good
+   */
+  public static List<dev.promptly.dsl.Problem> hostProblems(List<Dialogue> dialogues,
+                                                            RunOptions options) {
+    List<dev.promptly.dsl.Problem> problems = new java.util.ArrayList<>();
+    RunPlan.expandAll(dialogues, options.toSettings().vars(), options.getInventory(),
+        options.getLimit(), problems);
+    return List.copyOf(new java.util.LinkedHashSet<>(problems));
   }
 
   /** Closes the Vert.x instance if this engine created it, waiting until it is closed. */

@@ -1,5 +1,6 @@
 package dev.promptly.api;
 
+import dev.promptly.dsl.inventory.Inventory;
 import dev.promptly.engine.RunSettings;
 import dev.promptly.match.PromptMatcher;
 import java.time.Duration;
@@ -25,6 +26,8 @@ public final class RunOptions {
   private final Map<String, String> vars = new LinkedHashMap<>();
   private int window = DEFAULT_WINDOW;
   private boolean failFast;
+  private Inventory inventory;
+  private String limit;
 
   /** Options with the defaults. */
   public RunOptions() {
@@ -152,6 +155,46 @@ public final class RunOptions {
    */
   public boolean isFailFast() {
     return failFast;
+  }
+
+  /**
+   * The Ansible inventory that dialogues with {@code hosts:} select their hosts from.
+   *
+   * @param inventory the inventory ({@link Inventory#load}), or null for none
+   * @return this
+   */
+  public RunOptions setInventory(Inventory inventory) {
+    this.inventory = inventory;
+    return this;
+  }
+
+  /**
+   * The inventory, if any.
+   *
+   * @return the inventory or null
+   */
+  public Inventory getInventory() {
+    return inventory;
+  }
+
+  /**
+   * Narrows every {@code hosts:} selection to the hosts of this pattern ({@code --limit}).
+   *
+   * @param limit an Ansible host pattern, or null for no limit
+   * @return this
+   */
+  public RunOptions setLimit(String limit) {
+    this.limit = limit;
+    return this;
+  }
+
+  /**
+   * The host limit, if any.
+   *
+   * @return the pattern or null
+   */
+  public String getLimit() {
+    return limit;
   }
 
   RunSettings toSettings() {

@@ -44,6 +44,14 @@ final class RunCommand implements Callable<Integer> {
       description = "a variable for every dialogue; overrides its vars (repeatable)")
   Map<String, String> vars = Map.of();
 
+  @Option(names = {"-i", "--inventory"}, paramLabel = "FILE",
+      description = "an Ansible inventory (INI or YAML) for dialogues with hosts:")
+  Path inventory;
+
+  @Option(names = "--limit", paramLabel = "PATTERN",
+      description = "run only on the inventory hosts of this pattern (as Ansible's --limit)")
+  String limit;
+
   @Option(names = "--timeout", paramLabel = "DURATION",
       description = "default step timeout (500ms, 10s, 2m; default 10s)")
   String timeout;
@@ -112,6 +120,23 @@ final class RunCommand implements Callable<Integer> {
     if (!loaded.problems().isEmpty()) {
       loaded.problems().forEach(err::println);
       err.println(loaded.problems().size() + " error(s); nothing was run");
+      return PromptlyCommand.BAD_INPUT;
+    }
+    if (inventory != null) {
+      List<dev.promptly.dsl.Problem> problems = new ArrayList<>();
+      options.setInventory(dev.promptly.dsl.inventory.Inventory.load(inventory, problems));
+      if (!problems.isEmpty()) {
+        problems.forEach(err::println);
+        err.println(problems.size() + " error(s) in the inventory; nothing was run");
+        return PromptlyCommand.BAD_INPUT;
+      }
+    }
+    options.setLimit(limit);
+    List<dev.promptly.dsl.Problem> hostProblems = Promptly.hostProblems(loaded.dialogues(),
+        options);
+    if (!hostProblems.isEmpty()) {
+      hostProblems.forEach(err::println);
+      err.println(hostProblems.size() + " error(s); nothing was run");
       return PromptlyCommand.BAD_INPUT;
     }
     List<String> unused = DialogueLoader.unusedVars(loaded.dialogues(), cliVars);

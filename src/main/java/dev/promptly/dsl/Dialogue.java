@@ -27,13 +27,40 @@ import java.util.Set;
  * @param terminal pty settings
  * @param steps the steps, in order
  * @param pos where the dialogue starts in its file
+ * @param ssh run {@code command} on this SSH target (null: a local child)
+ * @param hosts one run per inventory host this pattern selects (null: no inventory)
  */
 public record Dialogue(String name, Path file, List<String> command, boolean shell, boolean pty,
                        Path cwd, Map<String, String> env, Duration timeout,
                        Map<String, String> vars, Set<String> secretVars,
                        Map<String, List<String>> matrix, Integer exit, boolean quiet,
                        Terminal terminal,
-                       List<Step> steps, SourcePos pos) {
+                       List<Step> steps, SourcePos pos, Ssh ssh, Hosts hosts) {
+  /** A local dialogue (no {@code ssh:}, no {@code hosts:}). */
+  public Dialogue(String name, Path file, List<String> command, boolean shell, boolean pty,
+                  Path cwd, Map<String, String> env, Duration timeout,
+                  Map<String, String> vars, Set<String> secretVars,
+                  Map<String, List<String>> matrix, Integer exit, boolean quiet,
+                  Terminal terminal, List<Step> steps, SourcePos pos) {
+    this(name, file, command, shell, pty, cwd, env, timeout, vars, secretVars, matrix, exit, quiet,
+        terminal, steps, pos, null, null);
+  }
+
+  /**
+   * An SSH target as written: {@code target} the string form ({@code user@host:port}) or null,
+   * {@code fields} the map form's keys (host, port, user, identity, password, known-hosts,
+   * host-key-check); values may hold ${...}, substituted when the run starts.
+   */
+  public record Ssh(String target, Map<String, String> fields, SourcePos pos) {
+    public Ssh {
+      fields = Map.copyOf(fields);
+    }
+  }
+
+  /** {@code hosts: PATTERN} and where it is written. */
+  public record Hosts(String pattern, SourcePos pos) {
+  }
+
   public Dialogue {
     command = List.copyOf(command);
     env = Map.copyOf(env);

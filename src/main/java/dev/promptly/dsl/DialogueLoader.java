@@ -154,7 +154,7 @@ public final class DialogueLoader {
   private static Dialogue renamed(Dialogue d, String name) {
     return new Dialogue(name, d.file(), d.command(), d.shell(), d.pty(), d.cwd(), d.env(),
         d.timeout(), d.vars(), d.secretVars(), d.matrix(), d.exit(), d.quiet(), d.terminal(),
-        d.steps(), d.pos());
+        d.steps(), d.pos(), d.ssh(), d.hosts());
   }
 
   /**
@@ -173,6 +173,12 @@ public final class DialogueLoader {
       texts.add(d.cwd().toString());
       texts.addAll(d.env().values());
       texts.addAll(d.vars().values());
+      if (d.ssh() != null) {
+        texts.addAll(d.ssh().fields().values());
+        if (d.ssh().target() != null) {
+          texts.add(d.ssh().target());
+        }
+      }
       for (Step s : d.steps()) {
         if (s instanceof Step.Send send) {
           texts.add(send.text().text());

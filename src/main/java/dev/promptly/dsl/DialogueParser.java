@@ -34,7 +34,7 @@ final class DialogueParser {
 
   static final List<String> DIALOGUE_KEYS = List.of("name", "command", "shell", "pty", "cwd",
       "env", "timeout", "vars", "secret", "matrix", "exit", "size", "echo", "strip-ansi",
-      "crlf", "quiet", "steps");
+      "crlf", "quiet", "steps", "ssh", "hosts");
   static final List<String> STEP_KEYS = List.of("expect", "send", "sendline", "close", "signal",
       "secret", "again", "fail", "timeout");
   static final List<String> BRANCH_KEYS = List.of("match", "send", "sendline", "secret",
@@ -134,6 +134,10 @@ final class DialogueParser {
     Map<String, String> vars = e.containsKey("vars")
         ? vars(e.get("vars").value(), scope) : Map.of();
     scope.addAll(vars.keySet());
+    // With hosts:, names may come from the inventory: checked when each run starts.
+    inventoryScope = e.containsKey("hosts");
+    Dialogue.Hosts hosts = e.containsKey("hosts") ? hosts(e.get("hosts").value()) : null;
+    Dialogue.Ssh ssh = e.containsKey("ssh") ? ssh(e.get("ssh").value(), scope) : null;
 
     String name = defaultName;
     if (e.containsKey("name")) {
@@ -154,7 +158,9 @@ final class DialogueParser {
     boolean stripAnsi = bool(e.get("strip-ansi"), false);
     boolean keepCrLf = e.containsKey("crlf") && crlfKept(e.get("crlf").value());
     boolean quiet = bool(e.get("quiet"), false);
-    List<String> command = command(m, e.get("command"), shell, scope);
+    // An SSH target without a command gets the login shell.
+    List<String> command = ssh != null && !e.containsKey("command") ? List.of()
+        : command(m, e.get("command"), shell, scope);
     Path cwd = e.containsKey("cwd") ? cwd(e.get("cwd").value(), scope) : dir;
     Map<String, String> env = e.containsKey("env") ? env(e.get("env").value(), scope) : Map.of();
     Duration timeout = e.containsKey("timeout") ? duration(e.get("timeout").value()) : null;
@@ -185,7 +191,58 @@ final class DialogueParser {
       return null;
     }
     return new Dialogue(name, file, command, shell, pty, cwd, env, timeout, vars, secrets,
-        matrix, exit, quiet, terminal, steps, pos(m));
+        matrix, exit, quiet, terminal, steps, pos(m), ssh, hosts);
+  }
+
+  // ---- ssh: and hosts: (issue 16)
+
+  static final List<String> SSH_KEYS = List.of("host", "port", "user", "identity", "passphrase",
+      "password",
+      "known-hosts", "host-key-check");
+  private boolean inventoryScope;
+
+  private Dialogue.Hosts hosts(Node node) {
+    String p = string(node);
+    if (p != null && p.isBlank()) {
+      error(node, "hosts is empty (a group, a host, all, web:&prod, web:!db)");
+      return null;
+    }
+    return p == null ? null : new Dialogue.Hosts(p, pos(node));
+  }
+
+  private Dialogue.Ssh ssh(Node node, Set<String> scope) {
+    if (node instanceof MappingNode m) {
+      Map<String, String> fields = new LinkedHashMap<>();
+      for (Entry en : entries(m, SSH_KEYS).values()) {
+        String v = string(en.value());
+        if (v == null) {
+          continue;
+        }
+        refs(en.value(), v, scope);
+        boolean literal = Vars.references(v).isEmpty();
+        if (literal && en.key().equals("port") && !v.matches("\\d{1,5}")) {
+          error(en.value(), "port must be a number (1-65535)");
+        } else if (literal && en.key().equals("host-key-check")
+            && !List.of("strict", "accept-new", "off").contains(v)) {
+          error(en.value(), "host-key-check must be strict, accept-new or off"
+              + didYouMean(v, List.of("strict", "accept-new", "off"), "'%s'"));
+        }
+        fields.put(en.key(), v);
+      }
+      if (!fields.containsKey("host") && !inventoryScope) {
+        error(m, "ssh: needs host: (or hosts: and an inventory)");
+      }
+      return new Dialogue.Ssh(null, fields, pos(node));
+    }
+    String t = string(node);
+    if (t == null) {
+      return null;
+    }
+    refs(node, t, scope);
+    if (t.isBlank()) {
+      error(node, "ssh is empty (user@host:port, or a mapping with host:)");
+    }
+    return new Dialogue.Ssh(t, Map.of(), pos(node));
   }
 
   // ---- dialogue keys
@@ -885,7 +942,7 @@ final class DialogueParser {
         }
       } else if (name.isEmpty()) {
         error(node, "${} names no variable");
-      } else if (!scope.contains(name) && required.contains(name)) {
+      } else if (!scope.contains(name) && required.contains(name) && !inventoryScope) {
         error(node, "undefined variable ${" + Texts.shorten(name) + "}"
             + didYouMean(name, scope, "${%s}"));
       }

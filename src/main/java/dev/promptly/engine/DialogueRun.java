@@ -12,6 +12,9 @@ import dev.promptly.process.Launcher;
 import dev.promptly.process.SpawnException;
 import dev.promptly.process.Signals;
 import dev.promptly.process.SpawnOptions;
+import dev.promptly.process.ssh.SshChild;
+import dev.promptly.process.ssh.SshConnections;
+import dev.promptly.process.ssh.SshTarget;
 import dev.promptly.report.RunInfo;
 import dev.promptly.report.RunObserver;
 import dev.promptly.report.RunResult;
@@ -169,6 +172,10 @@ public final class DialogueRun {
     try {
       bindVariables();
       SpawnOptions options = spawnOptions();
+      if (RemoteTarget.isRemote(plan)) {
+        beginRemote(options);
+        return;
+      }
       RunInfo info = new RunInfo(plan.name(), dialogue.file(),
           secrets.mask(String.join(" ", options.argv())), -1, dialogue.quiet(), options.pty(),
           options.rows(), options.columns(), options.pty() ? options.env().get("TERM") : null,
@@ -191,8 +198,60 @@ public final class DialogueRun {
     step(0);
   }
 
+  /**
+   * An SSH target's run: the connection (shared) and channel open asynchronously; then the
+   * session plays the dialogue exactly as for a local child.
+   */
+  private void beginRemote(SpawnOptions options) {
+    SshTarget target;
+    String command;
+    try {
+      target = RemoteTarget.of(plan, this::substitute);
+      command = RemoteTarget.command(dialogue, options);
+    } catch (IllegalArgumentException e) {
+      end("cannot start: " + e.getMessage(), null);
+      return;
+    }
+    // A password or passphrase is a secret wherever it came from.
+    secrets.add(target.password());
+    secrets.add(target.passphrase());
+    SshChild.Pty pty = options.pty() ? new SshChild.Pty(options.rows(), options.columns(),
+        options.echo(), options.env().getOrDefault("TERM", "dumb")) : null;
+    SshConnections ssh = SshConnections.acquire(vertx);
+    result.future().onComplete(r -> ssh.release());
+    String shown = target + " " + (command == null ? "(login shell)" : commandText());
+    ssh.open(target, command, pty, context).onComplete(ar -> {
+      if (ar.failed()) {
+        if (!over) {
+          end("cannot start on " + secrets.mask(shown) + ": " + ar.cause().getMessage(), null);
+        }
+        return;
+      }
+      if (over) {
+        ar.result().terminate(Duration.ZERO);
+        return;
+      }
+      RunInfo info = new RunInfo(plan.name(), dialogue.file(), secrets.mask(shown), -1,
+          dialogue.quiet(), options.pty(), options.rows(), options.columns(),
+          options.pty() ? pty.term() : null, started);
+      Dialogue.Terminal t = dialogue.terminal();
+      try {
+        session = Session.start(info, (o, c) -> ar.result(), options, context, t.stripAnsi(),
+            dialogue.pty() && t.normalizeCrLf(), settings.window(), secrets, observer);
+      } catch (SpawnException e) {
+        end("cannot start on " + secrets.mask(shown) + ": " + e.getMessage(), null);
+        return;
+      }
+      step(0);
+    });
+  }
+
   private void bindVariables() {
-    vars.putAll(RunPlan.bind(dialogue, plan.matrixValues(), settings.vars(), true));
+    // An inventory host's variables are given like matrix values (the dialogue's vars are
+    // defaults they override); a dialogue var may refer to them.
+    Map<String, String> given = new LinkedHashMap<>(plan.hostVars());
+    given.putAll(plan.matrixValues());
+    vars.putAll(RunPlan.bind(dialogue, given, settings.vars(), true));
     for (String name : dialogue.secretVars()) {
       secrets.add(vars.get(name));
     }
@@ -528,6 +587,11 @@ public final class DialogueRun {
   /** A failure: the child and its process group are terminated and reaped. */
   private void abort(String why) {
     if (over) {
+      return;
+    }
+    if (session == null) {
+      // An SSH run still connecting: it ends here; the channel, if it opens, is closed.
+      end(why, null);
       return;
     }
     over = true;

@@ -1,7 +1,11 @@
 package dev.promptly.engine;
 
 import dev.promptly.dsl.Dialogue;
+import dev.promptly.dsl.Problem;
+import dev.promptly.dsl.SourcePos;
 import dev.promptly.dsl.Vars;
+import dev.promptly.dsl.inventory.Inventory;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,10 +18,54 @@ import java.util.Map;
  * @param name the run's name: the dialogue's, with {@code [key=value,...]} for a matrix run
  * @param dialogue the dialogue
  * @param matrixValues this run's matrix values (empty without a matrix)
+ * @param hostVars the inventory host's variables, group variables inherited (empty without
+ *     {@code hosts:})
  */
-public record RunPlan(String name, Dialogue dialogue, Map<String, String> matrixValues) {
+public record RunPlan(String name, Dialogue dialogue, Map<String, String> matrixValues,
+                      Map<String, String> hostVars) {
   public RunPlan {
     matrixValues = Collections.unmodifiableMap(new LinkedHashMap<>(matrixValues));
+    hostVars = Collections.unmodifiableMap(new LinkedHashMap<>(hostVars));
+  }
+
+  public RunPlan(String name, Dialogue dialogue, Map<String, String> matrixValues) {
+    this(name, dialogue, matrixValues, Map.of());
+  }
+
+  /**
+   * Plans for every dialogue, matrices expanded, and for a dialogue with {@code hosts:} one run
+   * per selected host named {@code NAME@HOST} (matrix x hosts). {@code limit} (--limit)
+   * narrows every selection. Problems (no inventory, a pattern naming nothing) are added with
+   * the position of {@code hosts:}.
+   */
+  public static List<RunPlan> expandAll(List<Dialogue> dialogues, Map<String, String> cliVars,
+                                        Inventory inventory, String limit,
+                                        List<Problem> problems) {
+    List<RunPlan> all = new ArrayList<>();
+    for (Dialogue d : dialogues) {
+      List<RunPlan> plans = expand(d, cliVars);
+      if (d.hosts() == null) {
+        all.addAll(plans);
+        continue;
+      }
+      if (inventory == null) {
+        problems.add(new Problem(d.hosts().pos(), "hosts: needs an inventory (--inventory FILE, "
+            + "-i FILE: Ansible's INI or YAML form)"));
+        continue;
+      }
+      List<String> hosts = new ArrayList<>(inventory.select(d.hosts().pattern(), d.hosts().pos(),
+          problems));
+      if (limit != null) {
+        hosts.retainAll(inventory.select(limit, SourcePos.unknown(Path.of("--limit")), problems));
+      }
+      for (RunPlan p : plans) {
+        for (String h : hosts) {
+          all.add(new RunPlan(p.name() + "@" + h, d, p.matrixValues(),
+              inventory.resolve(h).vars()));
+        }
+      }
+    }
+    return all;
   }
 
   /** Values longer than this, or not plain text, are named by position in run names. */
@@ -66,7 +114,7 @@ public record RunPlan(String name, Dialogue dialogue, Map<String, String> matrix
     for (int i = 0; i < combos.size(); i++) {
       String base = baseName(d, combos.get(i), cliVars);
       String name = d.matrix().isEmpty() ? base : base + "[" + labels.get(i) + "]";
-      plans.add(new RunPlan(name, d, combos.get(i)));
+      plans.add(new RunPlan(name, d, combos.get(i), Map.of()));
     }
     return plans;
   }

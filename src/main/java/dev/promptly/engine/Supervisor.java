@@ -1,6 +1,7 @@
 package dev.promptly.engine;
 
 import dev.promptly.process.Launcher;
+import dev.promptly.process.ssh.SshConnections;
 import dev.promptly.report.RunObserver;
 import dev.promptly.report.RunResult;
 import io.vertx.core.Context;
@@ -38,6 +39,9 @@ public final class Supervisor {
    */
   public Future<List<RunResult>> runAll(List<RunPlan> plans) {
     Promise<List<RunResult>> done = Promise.promise();
+    // SSH connections live for the whole batch: runs to one host share them (issue 16).
+    SshConnections ssh = SshConnections.acquire(vertx);
+    done.future().onComplete(ar -> ssh.release());
     context.runOnContext(v -> {
       current = new Batch(plans, done);
       current.pump();

@@ -54,7 +54,8 @@ public final class SshConnections {
   private static final List<String> DEFAULT_KEYS = List.of("id_ed25519", "id_ecdsa", "id_rsa");
 
   private final Vertx vertx;
-  private final SshClient client;
+  /** Started on the first connection: a batch of local runs never pays for it. */
+  private SshClient client;
   private final Map<SshTarget, List<Connection>> pool = new HashMap<>();
   private int references;
   private volatile int opened;
@@ -71,11 +72,17 @@ public final class SshConnections {
 
   private SshConnections(Vertx vertx) {
     this.vertx = vertx;
-    this.client = SshClient.setUpDefaultClient();
-    client.setServerKeyVerifier(new HostKeys());
-    // Keys come from the target (or the default files, loaded here): never MINA's own search.
-    client.setKeyIdentityProvider(s -> List.of());
-    client.start();
+  }
+
+  private synchronized SshClient client() {
+    if (client == null) {
+      client = SshClient.setUpDefaultClient();
+      client.setServerKeyVerifier(new HostKeys());
+      // Keys come from the target (or the default files, loaded here): never MINA's own search.
+      client.setKeyIdentityProvider(s -> List.of());
+      client.start();
+    }
+    return client;
   }
 
   /** The connections of {@code vertx}, created on first use; every acquire needs a release. */
@@ -95,9 +102,17 @@ public final class SshConnections {
       }
       SHARED.remove(vertx);
     }
+    SshClient c;
+    synchronized (this) {
+      c = client;
+      client = null;
+    }
+    if (c == null) {
+      return;
+    }
     try {
-      client.stop();
-      client.close();
+      c.stop();
+      c.close();
     } catch (IOException | RuntimeException e) {
       LOG.debug("closing the SSH client", e);
     }
@@ -168,7 +183,7 @@ public final class SshConnections {
     AttributeRepository context = AttributeRepository.ofKeyValuePair(HostKeys.TARGET, t);
     ConnectFuture cf;
     try {
-      cf = client.connect(t.user(), t.host(), t.port(), context, null);
+      cf = client().connect(t.user(), t.host(), t.port(), context, null);
     } catch (IOException | RuntimeException e) {
       return Future.failedFuture(new SpawnException(t.key() + ": " + reason(e)));
     }
