@@ -88,6 +88,13 @@ final class RunCommand implements Callable<Integer> {
       description = "log engine events (spawn, match, send, exit) to stderr")
   boolean verbose;
 
+  @Option(names = "--cluster",
+      description = "run on the workers of a cluster (promptly worker); see --join")
+  boolean clusterRun;
+
+  @CommandLine.Mixin
+  ClusterOptions cluster = new ClusterOptions();
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -201,6 +208,15 @@ final class RunCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     List<RunResult> results;
     AtomicInteger signal = new AtomicInteger();
+    if (clusterRun) {
+      try {
+        results = ClusterRun.run(cluster, loaded, options, RunObserver.all(observers.subList(1,
+            observers.size())), view, err, signal);
+      } catch (IllegalArgumentException e) {
+        err.println("promptly: " + e.getMessage());
+        return PromptlyCommand.BAD_INPUT;
+      }
+    } else
     try (Promptly engine = Promptly.create()) {
       if (consoleChecks) {
         Interrupts.install(sig -> {
