@@ -45,6 +45,51 @@ final class NativeCache {
     }
   }
 
+  /**
+   * True when {@code dir} exists (made now, owner-only, whatever the umask) and it and its parent
+   * belong to this user and are not writable by anyone else: a library loaded from a folder others
+   * can write could be replaced by theirs.
+   */
+  static boolean privateDirectory(Path dir) {
+    try {
+      if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Path parent = dir.getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+          Files.createDirectories(parent,
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        }
+        try {
+          Files.createDirectory(dir,
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+          // made by a concurrent start: checked below like any other
+        }
+      }
+      return ownedAndPrivate(dir) && (dir.getParent() == null || ownedAndPrivate(dir.getParent()));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY =
+      java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+
+  /** Owned by this process's user, and writable by no group or other user. */
+  static boolean ownedAndPrivate(Path p) throws IOException {
+    int uid = (Integer) Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    int mode = (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    return uid == myUid() && (mode & 0022) == 0;
+  }
+
+  private static int myUid() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("Uid:")) {
+        return Integer.parseInt(line.substring(4).trim().split("\\s+")[0]);
+      }
+    }
+    throw new IOException("no Uid in /proc/self/status");
+  }
+
   /** The machine as GNU names it (x86_64, aarch64): Java says amd64 for x86_64. */
   static String gnuArch() {
     String arch = System.getProperty("os.arch");
@@ -55,18 +100,28 @@ final class NativeCache {
   private static boolean unpack(Class<?> owner, String resource, Path directory) {
     String name = resource.substring(resource.lastIndexOf('/') + 1);
     Path library = directory.resolve(name);
-    if (Files.isRegularFile(library)) {
-      return true;
+    if (Files.isRegularFile(library, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try {
+        return privateDirectory(directory) && ownedAndPrivate(library);
+      } catch (IOException e) {
+        return false;
+      }
     }
     try (InputStream in = owner.getResourceAsStream(resource)) {
       if (in == null) {
         return false;
       }
-      Files.createDirectories(directory);
+      if (!privateDirectory(directory)) {
+        return false; // another user could swap the library: let JNA unpack its own
+      }
       // Written whole under another name, then renamed: a concurrent start sees all or none.
       Path partial = Files.createTempFile(directory, name, ".partial");
       try {
-        Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+        // Into the file createTempFile made owner-only (REPLACE_EXISTING would make a new one
+        // with the umask's permissions).
+        try (java.io.OutputStream out = Files.newOutputStream(partial)) {
+          in.transferTo(out);
+        }
         Files.move(partial, library, StandardCopyOption.ATOMIC_MOVE);
       } finally {
         Files.deleteIfExists(partial);

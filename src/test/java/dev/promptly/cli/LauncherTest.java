@@ -1,0 +1,129 @@
+package dev.promptly.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * scripts/promptly as new users meet it (issue 14), in a fresh clone of this repository: two
+ * first runs at once build once, a rebuild never pulls the jar from under a running promptly, no
+ * HOME is fine, and under umask 000 what it caches is still private to its user.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class LauncherTest {
+  @TempDir
+  static Path tmp;
+  static Path clone;
+
+  record Ran(int code, String output) {
+  }
+
+  @BeforeAll
+  static void freshClone() throws Exception {
+    clone = tmp.resolve("promptly");
+    Ran r = sh(Path.of("").toAbsolutePath(), Map.of(), "git clone -q --no-hardlinks . '" + clone
+        + "'");
+    assertThat(r.code()).as(r.output()).isZero();
+  }
+
+  /** Runs {@code script} with bash in {@code dir}, umask 000, and {@code env} added. */
+  static Ran sh(Path dir, Map<String, String> env, String script) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", "umask 000; " + script)
+        .directory(dir.toFile()).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(6, TimeUnit.MINUTES)).isTrue();
+    return new Ran(p.exitValue(), out);
+  }
+
+  private static Map<String, String> cache(String name) {
+    return Map.of("XDG_CACHE_HOME", tmp.resolve(name).toString());
+  }
+
+  @Test
+  @Order(1)
+  void twoFirstRunsAtOnceBuildOnceAndCacheOnlyForTheirUser() throws Exception {
+    Ran r = sh(clone, cache("cache"), """
+        (scripts/promptly run dsl-examples/name.yaml > a.log 2>&1; echo "exit $?" >> a.log) &
+        (scripts/promptly run dsl-examples/name.yaml > b.log 2>&1; echo "exit $?" >> b.log) &
+        wait; cat a.log b.log""");
+    assertThat(r.output()).contains("exit 0").doesNotContain("exit 1").doesNotContain("exit 2");
+    assertThat(r.output().split("building", -1)).as(r.output()).hasSize(2);
+    List<String> open = new ArrayList<>();
+    try (Stream<Path> all = Files.walk(tmp.resolve("cache"))) {
+      for (Path p : all.toList()) {
+        int mode = (Integer) Files.getAttribute(p, "unix:mode",
+            java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if ((mode & 0022) != 0) {
+          open.add(p + " " + Integer.toOctalString(mode & 0777));
+        }
+      }
+    }
+    assertThat(open).as("cached files others could write (umask 000)").isEmpty();
+  }
+
+  @Test
+  @Order(2)
+  void aRebuildLeavesARunningPromptlyAlone() throws Exception {
+    Path slow = clone.resolve("slow.yaml");
+    Files.writeString(slow, """
+        name: slow
+        command: [sh, -c, "echo started; while [ ! -f rebuilt ]; do sleep 0.1; done; echo done"]
+        steps:
+          - expect: done
+            timeout: 5m
+        """);
+    // The first run is under way (its JVM started and its child running) when the sources change
+    // and a second run rebuilds the jar; the first must still load the classes it needs at its
+    // end, after the new jar was written.
+    Ran r = sh(clone, cache("cache"), """
+        (scripts/promptly run --json slow.json slow.yaml > slow.log 2>&1; echo "exit $?" >> slow.log) &
+        until grep -q started slow.log 2>/dev/null; do sleep 0.1; done
+        touch src/main/java/dev/promptly/cli/Main.java
+        scripts/promptly run dsl-examples/name.yaml > rebuild.log 2>&1; echo "rebuild exit $?"
+        touch rebuilt
+        wait; cat slow.log rebuild.log""");
+    assertThat(r.output()).contains("rebuild exit 0").contains("building")
+        .contains("exit 0").doesNotContain("NoClassDefFoundError").doesNotContain("exit 1");
+    assertThat(clone.resolve("slow.json")).exists();
+  }
+
+  @Test
+  @Order(3)
+  void worksWithoutHome() throws Exception {
+    Ran r = sh(clone, Map.of(), "env -u HOME -u XDG_CACHE_HOME scripts/promptly run "
+        + "dsl-examples/name.yaml; echo \"exit $?\"");
+    assertThat(r.output()).contains("exit 0").contains("1 passed");
+  }
+
+  @Test
+  @Order(4)
+  void aCacheOthersCanWriteIsNotUsed() throws Exception {
+    Path bad = Files.createDirectories(tmp.resolve("bad/promptly"));
+    Files.setPosixFilePermissions(bad, java.nio.file.attribute.PosixFilePermissions
+        .fromString("rwxrwxrwx"));
+    Ran r = sh(clone, cache("bad"), "scripts/promptly run dsl-examples/name.yaml; "
+        + "echo \"exit $?\"");
+    assertThat(r.output()).contains("not using the cache").contains("another user can write")
+        .contains("exit 0");
+    try (Stream<Path> files = Files.list(bad)) {
+      assertThat(files).as("nothing cached in a folder others can write").isEmpty();
+    }
+  }
+}
