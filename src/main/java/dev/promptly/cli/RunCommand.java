@@ -80,9 +80,20 @@ final class RunCommand implements Callable<Integer> {
       description = "JSON report: every run and step (schema/promptly-report.schema.json)")
   Path json;
 
+  @Option(names = "--html", paramLabel = "FILE",
+      description = "HTML report: one self-contained page, failed runs first, pty runs replayed")
+  Path html;
+
   @Option(names = {"-v", "--verbose"},
       description = "log engine events (spawn, match, send, exit) to stderr")
   boolean verbose;
+
+  @Option(names = "--cluster",
+      description = "run on the workers of a cluster (promptly worker); see --join")
+  boolean clusterRun;
+
+  @CommandLine.Mixin
+  ClusterOptions cluster = new ClusterOptions();
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -165,7 +176,7 @@ final class RunCommand implements Callable<Integer> {
         loaded.dialogues().forEach(d -> names.addAll(Promptly.runNames(d, options)));
         transcripts.check(names);
       }
-      for (Path report : new Path[] {junit, json}) {
+      for (Path report : new Path[] {junit, json, html}) {
         if (report != null) {
           OwnerOnly.checkWritable(report);
         }
@@ -188,10 +199,24 @@ final class RunCommand implements Callable<Integer> {
     if (junitReport != null) {
       observers.add(junitReport);
     }
+    dev.promptly.report.HtmlReport htmlReport = html == null ? null
+        : new dev.promptly.report.HtmlReport();
+    if (htmlReport != null) {
+      observers.add(htmlReport);
+    }
     Instant started = Instant.now();
     long t0 = System.nanoTime();
     List<RunResult> results;
     AtomicInteger signal = new AtomicInteger();
+    if (clusterRun) {
+      try {
+        results = ClusterRun.run(cluster, loaded, options, RunObserver.all(observers.subList(1,
+            observers.size())), view, err, signal);
+      } catch (IllegalArgumentException e) {
+        err.println("promptly: " + e.getMessage());
+        return PromptlyCommand.BAD_INPUT;
+      }
+    } else
     try (Promptly engine = Promptly.create()) {
       if (consoleChecks) {
         Interrupts.install(sig -> {
@@ -247,6 +272,16 @@ final class RunCommand implements Callable<Integer> {
       }
     } catch (IOException | RuntimeException e) {
       err.println("promptly: cannot write " + json + ": " + e.getMessage());
+      reportsOk = false;
+    }
+    try {
+      if (htmlReport != null) {
+        TranscriptWriter tw = transcripts;
+        htmlReport.write(html, all, started, elapsed,
+            tw == null ? run -> java.util.Optional.empty() : tw::files);
+      }
+    } catch (IOException | RuntimeException e) {
+      err.println("promptly: cannot write " + html + ": " + e.getMessage());
       reportsOk = false;
     }
     err.flush();

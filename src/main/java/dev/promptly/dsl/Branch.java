@@ -22,6 +22,13 @@ public record Branch(Pattern pattern, Step.Send.Text send, boolean again, String
     record Regex(String source) implements Pattern {
     }
 
+    /**
+     * What the terminal shows (pty only): {@code text} anywhere on the rendered screen, or with
+     * {@code regex} a Java regex searched over the screen's rows as lines.
+     */
+    record Screen(String text, boolean regex) implements Pattern {
+    }
+
     /** End of output. */
     record Eof() implements Pattern {
     }

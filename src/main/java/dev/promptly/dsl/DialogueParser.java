@@ -47,6 +47,8 @@ final class DialogueParser {
 
   private final Path file;
   private final Path dir;
+  /** The first screen pattern of the dialogue being parsed (it needs a pty), or null. */
+  private Node screenAt;
   private final Map<String, String> cliVars;
   private final List<Problem> problems;
   /** The environment references are checked against: the process's own. */
@@ -181,6 +183,10 @@ final class DialogueParser {
       known.addAll(captures);
       secrets = secrets(e.get("secret").value(), known);
     }
+    if (screenAt != null && !pty) {
+      error(screenAt, "screen: matches what a terminal shows: it needs pty: true");
+    }
+    screenAt = null;
     if (problems.size() != before || command == null) {
       return null;
     }
@@ -769,6 +775,11 @@ final class DialogueParser {
   }
 
   private Branch.Pattern pattern(Node node, Set<String> scope, Set<String> groups) {
+    if (node instanceof MappingNode m && m.getValue().size() == 1
+        && m.getValue().get(0).getKeyNode() instanceof ScalarNode k
+        && k.getValue().equals("screen")) {
+      return screen(m.getValue().get(0).getValueNode(), scope, groups);
+    }
     if (node instanceof MappingNode m) {
       Map<String, Entry> e = entries(m, PATTERN_KEYS);
       if (e.size() != 1) {
@@ -822,6 +833,31 @@ final class DialogueParser {
     }
     refs(node, text, scope);
     return new Branch.Pattern.Literal(text);
+  }
+
+  /** {@code screen: TEXT} or {@code screen: {regex: ...}}: what a pty's screen shows. */
+  private Branch.Pattern screen(Node value, Set<String> scope, Set<String> groups) {
+    if (screenAt == null) {
+      screenAt = value;
+    }
+    if (value instanceof MappingNode) {
+      Branch.Pattern inner = pattern(value, scope, groups);
+      if (inner instanceof Branch.Pattern.Regex r) {
+        return new Branch.Pattern.Screen(r.source(), true);
+      }
+      return inner instanceof Branch.Pattern.Literal l ? new Branch.Pattern.Screen(l.text(), false)
+          : null;
+    }
+    String text = string(value);
+    if (text == null) {
+      return null;
+    }
+    if (text.isBlank()) {
+      error(value, "an empty screen pattern matches nothing useful");
+      return null;
+    }
+    refs(value, text, scope);
+    return new Branch.Pattern.Screen(text, false);
   }
 
   private Step.Send.Text sendText(Map<String, Entry> e, Set<String> scope) {

@@ -58,6 +58,7 @@ public final class DialogueRun {
   private final Instant started = Instant.now();
   private final long startNanos = System.nanoTime();
   private Session session;
+  private ScreenWait screen; // null unless a pty run with screen steps
   /** The step being played, or -1. */
   private int currentStep = -1;
   /** When the current step started. */
@@ -183,6 +184,7 @@ public final class DialogueRun {
       session = Session.start(info, launcher, options, context, t.stripAnsi(),
           dialogue.pty() && t.normalizeCrLf(), settings.window(), secrets, observer);
       session.secretCaptures(dialogue.secretVars());
+      screen = ScreenWait.watch(dialogue, session, context);
     } catch (Vars.Unresolved e) {
       end("cannot start " + commandText() + ": " + unresolved(e), null);
       return;
@@ -431,7 +433,28 @@ public final class DialogueRun {
     }
     Duration timeout = e.timeout() != null ? e.timeout()
         : dialogue.timeout() != null ? dialogue.timeout() : settings.defaultTimeout();
-    session.expect(specs, timeout).onComplete(ar -> {
+    Branch.Pattern.Screen onScreen = ScreenWait.screenOf(e);
+    Future<MatchResult> waited;
+    if (onScreen != null && (screen == null || e.branches().size() > 1)) {
+      failStep(index, e, screen == null ? "screen: needs pty: true"
+          : "a screen pattern must be the only pattern of its step");
+      return;
+    } else if (onScreen != null) {
+      String text;
+      try {
+        text = onScreen.regex() ? Vars.strict(onScreen.text(), name -> {
+          String v = lookup(name);
+          return v == null ? null : Pattern.quote(v);
+        }) : substitute(onScreen.text());
+      } catch (Vars.Unresolved u) {
+        failStep(index, e, unresolved(u));
+        return;
+      }
+      waited = screen.await(text, onScreen.regex(), timeout, session.outputEnded());
+    } else {
+      waited = session.expect(specs, timeout);
+    }
+    waited.onComplete(ar -> {
       if (over) {
         return;
       }
@@ -505,6 +528,9 @@ public final class DialogueRun {
   }
 
   private PatternSpec toSpec(Branch.Pattern p) {
+    if (p instanceof Branch.Pattern.Screen s) {
+      return new PatternSpec.Literal("screen " + s.text()); // waited for by ScreenWait instead
+    }
     if (p instanceof Branch.Pattern.Literal l) {
       return new PatternSpec.Literal(substitute(l.text()));
     }

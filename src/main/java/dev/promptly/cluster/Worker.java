@@ -1,0 +1,203 @@
+package dev.promptly.cluster;
+
+import dev.promptly.api.Promptly;
+import dev.promptly.api.RunOptions;
+import dev.promptly.dsl.Dialogue;
+import dev.promptly.dsl.DialogueLoader;
+import dev.promptly.dsl.LoadResult;
+import dev.promptly.report.RunInfo;
+import dev.promptly.report.RunObserver;
+import dev.promptly.report.RunResult;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * {@code promptly worker}: joins the cluster, asks the coordinator for runs while it has free
+ * capacity, and plays each one through the same engine as {@code promptly run}. Everything the
+ * run does (start, output, sends, matches) is streamed back to the coordinator, which writes the
+ * reports and transcripts; the worker keeps nothing but a scratch folder per run, removed after.
+ */
+public final class Worker implements AutoCloseable {
+  private final ClusterConfig.Member member;
+  private final Promptly engine = Promptly.create();
+  private final String name;
+  private final int jobs;
+  private final PrintWriter err;
+  private final AtomicInteger running = new AtomicInteger();
+  private final Promise<Void> closed = Promise.promise();
+  private boolean asking;
+  private volatile boolean stopping;
+
+  private Worker(ClusterConfig.Member member, String name, int jobs, PrintWriter err) {
+    this.member = member;
+    this.name = name;
+    this.jobs = jobs;
+    this.err = err;
+  }
+
+  /** Joins the cluster and starts asking for runs. */
+  public static Future<Worker> start(ClusterConfig config, String name, int jobs,
+                                     PrintWriter err) {
+    return config.start().map(m -> {
+      Worker w = new Worker(m, name, jobs, err);
+      m.vertx().eventBus().<JsonObject>consumer(Wire.STOP, msg ->
+          w.engine.stopAll(msg.body().getString("why", "stopped by the coordinator")));
+      m.vertx().runOnContext(v -> w.ask());
+      return w;
+    });
+  }
+
+  /** Completes when the worker is closed. */
+  public Future<Void> closed() {
+    return closed.future();
+  }
+
+  private void ask() {
+    int free = jobs - running.get();
+    if (stopping || asking || free <= 0) {
+      return;
+    }
+    asking = true;
+    JsonObject q = new JsonObject().put("worker", name).put("member", member.uuid())
+        .put("free", free);
+    member.vertx().eventBus().<JsonObject>request(Wire.ASK, q,
+        new DeliveryOptions().setSendTimeout(15_000)).onComplete(ar -> {
+          asking = false;
+          if (ar.failed()) {
+            // No coordinator yet (or it is gone): ask again shortly.
+            boolean none = ar.cause() instanceof ReplyException re
+                && re.failureType() == ReplyFailure.NO_HANDLERS;
+            member.vertx().setTimer(none ? 500 : 100, t -> ask());
+            return;
+          }
+          JsonArray runs = ar.result().body().getJsonArray("runs", new JsonArray());
+          for (Object o : runs) {
+            startRun((JsonObject) o);
+          }
+          if (runs.isEmpty()) {
+            member.vertx().setTimer(50, t -> ask());
+          } else {
+            ask();
+          }
+        });
+  }
+
+  private void startRun(JsonObject job) {
+    running.incrementAndGet();
+    String id = job.getString("id");
+    String runName = job.getString("name");
+    Path dir = null;
+    Future<RunResult> run;
+    try {
+      dir = Files.createTempDirectory("promptly-worker-");
+      Path file = dir.resolve(job.getString("fileName"));
+      Files.writeString(file, job.getString("content"));
+      Map<String, String> vars = job.getJsonObject("vars").getMap().entrySet().stream()
+          .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
+              e -> String.valueOf(e.getValue())));
+      RunOptions options = new RunOptions()
+          .setTimeout(Duration.ofMillis(job.getLong("timeout")))
+          .setGrace(Duration.ofMillis(job.getLong("grace")));
+      vars.forEach(options::putVar);
+      LoadResult loaded = DialogueLoader.load(file, vars);
+      Dialogue dialogue = loaded.dialogues().stream()
+          .filter(d -> Promptly.runNames(d, options).contains(runName)).findFirst().orElse(null);
+      if (!loaded.problems().isEmpty() || dialogue == null) {
+        throw new IOException("the dialogue does not load on worker " + name + ": "
+            + loaded.problems());
+      }
+      run = engine.run(dialogue, runName, options, forward(id, job.getInteger("attempt")));
+    } catch (IOException | RuntimeException e) {
+      run = Future.succeededFuture(new RunResult(runName, Path.of(job.getString("fileName")),
+          false, "cannot start on worker " + name + ": " + e.getMessage(), null, null,
+          java.time.Instant.now(), Duration.ZERO, java.util.List.of(), 0, 0));
+    }
+    Path scratch = dir;
+    run.onComplete(ar -> {
+      RunResult r = ar.succeeded() ? ar.result() : new RunResult(runName,
+          Path.of(job.getString("fileName")), false, "worker " + name + ": " + ar.cause(), null,
+          null, java.time.Instant.now(), Duration.ZERO, java.util.List.of(), 0, 0);
+      member.vertx().eventBus().send(Wire.RESULT, new JsonObject().put("id", id)
+          .put("attempt", job.getInteger("attempt")).put("worker", name)
+          .put("result", Wire.result(r)));
+      delete(scratch);
+      running.decrementAndGet();
+      member.vertx().runOnContext(v -> ask());
+    });
+  }
+
+  private RunObserver forward(String id, int attempt) {
+    return new RunObserver() {
+      private void send(JsonObject e) {
+        member.vertx().eventBus().send(Wire.EVENT, e.put("id", id).put("attempt", attempt)
+            .put("worker", name));
+      }
+
+      @Override
+      public void started(RunInfo run) {
+        send(new JsonObject().put("t", "started").put("info", Wire.info(run)));
+      }
+
+      @Override
+      public void output(String run, byte[] bytes, String text) {
+        send(new JsonObject().put("t", "out").put("bytes", bytes).put("text", text));
+      }
+
+      @Override
+      public void sent(String run, String shown, boolean echoedByTerminal) {
+        send(new JsonObject().put("t", "sent").put("shown", shown).put("echo", echoedByTerminal));
+      }
+
+      @Override
+      public void matched(String run, int step, String branch, String text, long byteOffset) {
+        send(new JsonObject().put("t", "matched").put("step", step).put("branch", branch)
+            .put("text", text).put("offset", byteOffset));
+      }
+
+      @Override
+      public void outputEnded(String run) {
+        send(new JsonObject().put("t", "ended"));
+      }
+    };
+  }
+
+  private static void delete(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // A scratch folder left behind is not worth failing a run for.
+    }
+  }
+
+  /** Stops asking, stops every run (SIGTERM, then SIGKILL), leaves the cluster. */
+  public void stop(String why) {
+    stopping = true;
+    engine.stopAll(why);
+  }
+
+  /** Stops, leaves the cluster and closes the engine. */
+  @Override
+  public void close() {
+    stop("the worker is shutting down");
+    member.close();
+    engine.close();
+    closed.tryComplete();
+  }
+}
