@@ -70,7 +70,18 @@ public final class PromptlyCommand implements Runnable {
     @Override
     public String[] getVersion() {
       String v = PromptlyCommand.class.getPackage().getImplementationVersion();
-      return new String[] {"promptly " + (v == null ? "development build" : v)};
+      java.util.Properties build = new java.util.Properties();
+      try (java.io.InputStream in = PromptlyCommand.class
+          .getResourceAsStream("/dev/promptly/build.properties")) {
+        if (in != null) {
+          build.load(in);
+        }
+      } catch (java.io.IOException e) {
+        // No commit to name: the version alone.
+      }
+      String commit = build.getProperty("commit", "unknown");
+      return new String[] {"promptly " + (v == null ? "development build" : v)
+          + " (commit " + commit + ")"};
     }
   }
 }
