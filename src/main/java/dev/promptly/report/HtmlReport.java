@@ -39,7 +39,7 @@ public final class HtmlReport implements RunObserver {
   /** Characters of output kept per run (the end of it for plain output, the start for a cast). */
   static final int RUN_LIMIT = 64 * 1024;
   /** Characters of output kept for all runs together. */
-  static final long TOTAL_LIMIT = 24L * 1024 * 1024;
+  static final long TOTAL_LIMIT = 8L * 1024 * 1024;
   private static final int SENT_LIMIT = 200;
   private static final String PLAYER = "/html/asciinema-player/";
 
@@ -92,6 +92,7 @@ public final class HtmlReport implements RunObserver {
         int drop = c.tail.length() - RUN_LIMIT;
         c.tail.delete(0, drop);
         c.cut += drop;
+        kept.addAndGet(-drop); // a long run's cut output leaves the budget to the others
       }
     }
   }
