@@ -323,28 +323,13 @@ public final class PromptMatcher {
     Map<String, String> groups();
   }
 
-  private final class LiteralSearcher implements Searcher {
-    private final String text;
-    // Absolute offset before which this literal cannot start (everything before was searched).
-    private long from = position();
-    private int start;
+  /** What both literal searchers share: the text, and where the last match starts. */
+  private abstract static class Literal implements Searcher {
+    final String text;
+    int start;
 
-    LiteralSearcher(String text) {
+    Literal(String text) {
       this.text = text;
-    }
-
-    @Override
-    public boolean find() {
-      int fromIdx = (int) Math.max(from - base, head);
-      int length = buf.length();
-      examined += Math.max(0, length - fromIdx);
-      int at = buf.indexOf(text, fromIdx);
-      if (at >= 0) {
-        start = at - head;
-        return true;
-      }
-      from = base + Math.max(fromIdx, length - text.length() + 1);
-      return false;
     }
 
     @Override
@@ -363,17 +348,39 @@ public final class PromptMatcher {
     }
   }
 
+  private final class LiteralSearcher extends Literal {
+    // Absolute offset before which this literal cannot start (everything before was searched).
+    private long from = position();
+
+    LiteralSearcher(String text) {
+      super(text);
+    }
+
+    @Override
+    public boolean find() {
+      int fromIdx = (int) Math.max(from - base, head);
+      int length = buf.length();
+      examined += Math.max(0, length - fromIdx);
+      int at = buf.indexOf(text, fromIdx);
+      if (at >= 0) {
+        start = at - head;
+        return true;
+      }
+      from = base + Math.max(fromIdx, length - text.length() + 1);
+      return false;
+    }
+
+  }
+
   /** Knuth-Morris-Pratt over the buffer, its state kept between feeds: linear in the output. */
-  private final class LongLiteralSearcher implements Searcher {
-    private final String text;
+  private final class LongLiteralSearcher extends Literal {
     private final int[] fallback;
     // Absolute offset of the next char to read, and how much of the literal ends just before it.
     private long from = position();
     private int matched;
-    private int start;
 
     LongLiteralSearcher(String text) {
-      this.text = text;
+      super(text);
       int m = text.length();
       fallback = new int[m];
       for (int i = 1, k = 0; i < m; i++) {
@@ -416,20 +423,6 @@ public final class PromptMatcher {
       return false;
     }
 
-    @Override
-    public int start() {
-      return start;
-    }
-
-    @Override
-    public int end() {
-      return start + text.length();
-    }
-
-    @Override
-    public Map<String, String> groups() {
-      return Map.of("0", text);
-    }
   }
 
   private final class RegexSearcher implements Searcher {

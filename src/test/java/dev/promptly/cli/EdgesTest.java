@@ -1,13 +1,13 @@
 package dev.promptly.cli;
 
+import static dev.promptly.cli.Cli.promptly;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.promptly.engine.TestRuns;
 import dev.promptly.report.OwnerOnly;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,15 +28,6 @@ class EdgesTest {
   @TempDir
   Path dir;
 
-  record Outcome(int code, String out, String err) {
-  }
-
-  static Outcome promptly(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = PromptlyCommand.execute(args, new PrintWriter(out), new PrintWriter(err));
-    return new Outcome(code, out.toString(), err.toString());
-  }
 
   /** Every line of the live view starts with the run's prefix and holds no control character. */
   private static void assertClean(String out, String run) {
@@ -62,7 +53,7 @@ class EdgesTest {
         steps:
           - expect: eof
         """);
-    Outcome o = promptly("run", file.toString());
+    Cli.Outcome o = promptly("run", file.toString());
     assertThat(o.code()).as(o.err()).isZero();
     assertClean(o.out(), "controls");
     assertThat(o.out()).contains("[controls] start\n", "[controls] 100% done\n",
@@ -90,7 +81,7 @@ class EdgesTest {
             send: "\\x04"
           - expect: eof
         """);
-    Outcome o = promptly("run", file.toString());
+    Cli.Outcome o = promptly("run", file.toString());
     assertThat(o.code()).as(o.err()).isZero();
     assertClean(o.out(), "py");
     assertThat(o.out()).contains("[py] 42\n").contains("[py] xxx\n");
@@ -105,7 +96,7 @@ class EdgesTest {
           - expect: "done"
           - expect: eof
         """);
-    Outcome o = promptly("run", file.toString());
+    Cli.Outcome o = promptly("run", file.toString());
     assertThat(o.code()).as(o.err()).isZero();
     // Shown while it waited, then again complete.
     assertThat(o.out()).contains("[idle] Password: \n").contains("[idle] Password: done\n");
@@ -121,7 +112,7 @@ class EdgesTest {
             timeout: 20s
         """);
     Path transcripts = dir.resolve("t");
-    CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(() -> promptly("run", "-q",
+    CompletableFuture<Cli.Outcome> run = CompletableFuture.supplyAsync(() -> promptly("run", "-q",
         "--grace", "200ms", "--transcript", transcripts.toString(), file.toString()));
     Path out = transcripts.resolve("stuck.out");
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -151,7 +142,7 @@ class EdgesTest {
     Path transcripts = Files.createDirectories(dir.resolve("t"));
     Path precious = Files.writeString(dir.resolve("precious.txt"), "keep me\n");
     Files.createSymbolicLink(transcripts.resolve("victim.out"), precious);
-    Outcome o = promptly("run", "--transcript", transcripts.toString(), file.toString());
+    Cli.Outcome o = promptly("run", "--transcript", transcripts.toString(), file.toString());
     assertThat(o.code()).isEqualTo(2);
     assertThat(o.err()).contains("victim.out: it is a symbolic link, not a regular file");
     assertThat(Files.readString(precious)).isEqualTo("keep me\n");
@@ -165,7 +156,7 @@ class EdgesTest {
     Path fifo = transcripts.resolve("fifo.log");
     assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
     long t0 = System.nanoTime();
-    Outcome o = promptly("run", "--transcript", transcripts.toString(), file.toString());
+    Cli.Outcome o = promptly("run", "--transcript", transcripts.toString(), file.toString());
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
     assertThat(o.code()).isEqualTo(2);
     assertThat(o.err()).contains("fifo.log: it is a FIFO, socket or device");
@@ -176,7 +167,7 @@ class EdgesTest {
   void reportPathsAreCheckedBeforeAnyChildStarts() throws Exception {
     Path file = marker("early");
     Path folder = Files.createDirectories(dir.resolve("a-folder"));
-    Outcome o = promptly("run", "--json", folder.toString(), file.toString());
+    Cli.Outcome o = promptly("run", "--json", folder.toString(), file.toString());
     assertThat(o.code()).isEqualTo(2);
     assertThat(o.err()).contains("it is a folder").contains("nothing was run");
     o = promptly("run", "--junit", "/proc/promptly-cannot/junit.xml", file.toString());
@@ -204,7 +195,7 @@ class EdgesTest {
     }
     // Written through the command, a report replaces the old one whole.
     Path file = marker("ok");
-    Outcome o = promptly("run", "--json", report.toString(), file.toString());
+    Cli.Outcome o = promptly("run", "--json", report.toString(), file.toString());
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(Files.readString(report)).contains("\"ok\"").doesNotContain("good");
   }
@@ -242,7 +233,7 @@ class EdgesTest {
         """);
     Path junit = dir.resolve("junit.xml");
     Path json = dir.resolve("report.json");
-    Outcome o = promptly("run", "-j", "1", "--fail-fast", "--grace", "200ms", "--junit",
+    Cli.Outcome o = promptly("run", "-j", "1", "--fail-fast", "--grace", "200ms", "--junit",
         junit.toString(), "--json", json.toString(), file.toString());
     assertThat(o.code()).as(o.err()).isEqualTo(1);
     org.w3c.dom.Document doc = ReportsTest.validateJunit(junit);
@@ -284,7 +275,7 @@ class EdgesTest {
         """);
     Path junit = dir.resolve("junit.xml");
     Path json = dir.resolve("report.json");
-    Outcome o = promptly("run", "--grace", "200ms", "--junit", junit.toString(), "--json",
+    Cli.Outcome o = promptly("run", "--grace", "200ms", "--junit", junit.toString(), "--json",
         json.toString(), file.toString());
     assertThat(o.code()).isEqualTo(1);
     com.fasterxml.jackson.databind.JsonNode report =
@@ -312,7 +303,7 @@ class EdgesTest {
     Files.writeString(suite.resolve("web/extra.yml"), "command: [true]\nsteps: []\n");
     assertThat(promptly("check", suite.toString()).code()).isZero();
     Path json = dir.resolve("r.json");
-    Outcome o = promptly("run", "--json", json.toString(), suite.toString());
+    Cli.Outcome o = promptly("run", "--json", json.toString(), suite.toString());
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(o.err()).contains("4 passed");
     String report = Files.readString(json);
@@ -332,7 +323,7 @@ class EdgesTest {
         steps:
           - expect: "${host}"
         """);
-    Outcome o = promptly("run", file.toString());
+    Cli.Outcome o = promptly("run", file.toString());
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(o.err()).contains("m[host=web1]").contains("m[host=web2]").contains("2 passed")
         .doesNotContain("#");
@@ -345,7 +336,7 @@ class EdgesTest {
         steps:
           - expect: Password: x
         """);
-    Outcome o = promptly("check", file.toString());
+    Cli.Outcome o = promptly("check", file.toString());
     assertThat(o.code()).isEqualTo(2);
     assertThat(o.err()).contains(file + ":3:21: a ':' where YAML does not expect one: quote a"
         + " value that holds ': '").doesNotContain("mapping values");

@@ -1,5 +1,7 @@
 package dev.promptly.cli;
 
+import static dev.promptly.cli.Cli.promptly;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
@@ -15,8 +17,6 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.promptly.engine.TestRuns;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,15 +47,6 @@ class ReportsTest {
   @TempDir
   Path dir;
 
-  record Outcome(int code, String out, String err) {
-  }
-
-  private static Outcome promptly(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = PromptlyCommand.execute(args, new PrintWriter(out), new PrintWriter(err));
-    return new Outcome(code, out.toString(), err.toString());
-  }
 
   private static String read(Path p) throws Exception {
     return Files.readString(p, StandardCharsets.ISO_8859_1);
@@ -88,7 +79,7 @@ class ReportsTest {
     logs.setContext(logback);
     logs.start();
     promptlyLogger.addAppender(logs);
-    Outcome o;
+    Cli.Outcome o;
     try {
       o = promptly("run", "-v", "--var", "pw=" + PW, "--var", "token=" + TOKEN,
           "--grace", "500ms", "--transcript", transcripts.toString(),
@@ -154,7 +145,7 @@ class ReportsTest {
     Path transcripts = dir.resolve("t");
     Path junit = dir.resolve("junit.xml");
     Path json = dir.resolve("report.json");
-    Outcome o = promptly("run", "-q", "--grace", "500ms", "--transcript", transcripts.toString(),
+    Cli.Outcome o = promptly("run", "-q", "--grace", "500ms", "--transcript", transcripts.toString(),
         "--junit", junit.toString(), "--json", json.toString(), file.toString());
     assertThat(o.code()).as(o.err()).isEqualTo(PromptlyCommand.FAILED);
     assertThat(o.err()).contains("step 2").contains("timed out");
@@ -225,7 +216,7 @@ class ReportsTest {
         """);
     Path junit = dir.resolve("out/junit.xml");
     Path json = dir.resolve("out/report.json");
-    Outcome o = promptly("run", "--grace", "500ms", "--junit", junit.toString(),
+    Cli.Outcome o = promptly("run", "--grace", "500ms", "--junit", junit.toString(),
         "--json", json.toString(), ok.toString(), bad.toString());
     assertThat(o.code()).as(o.err()).isEqualTo(PromptlyCommand.FAILED);
 
@@ -294,7 +285,7 @@ class ReportsTest {
           - expect: eof
         """);
     Path transcripts = dir.resolve("new/dir");
-    Outcome o = promptly("run", "-q", "--transcript", transcripts.toString(), file.toString());
+    Cli.Outcome o = promptly("run", "-q", "--transcript", transcripts.toString(), file.toString());
     assertThat(o.code()).as(o.err()).isEqualTo(PromptlyCommand.PASSED);
     Set<String> names = Set.of("cast_1_.out", "cast_1_.log", "cast_1_.cast");
     for (String n : names) {
@@ -338,7 +329,7 @@ class ReportsTest {
           - expect: "hi Zoot é☃"
           - expect: eof
         """.formatted(transcripts.resolve("cast_1_.cast")));
-    Outcome played = promptly("run", "-q", play.toString());
+    Cli.Outcome played = promptly("run", "-q", play.toString());
     assertThat(played.code()).as(played.err()).isEqualTo(PromptlyCommand.PASSED);
   }
 

@@ -1,9 +1,12 @@
 package dev.promptly.hostile;
 
+import static dev.promptly.cli.Cli.promptly;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.promptly.engine.Engine;
 import dev.promptly.engine.TestRuns;
+import dev.promptly.cli.Cli;
 import dev.promptly.api.RunOptions;
 import dev.promptly.cli.PromptlyCommand;
 import dev.promptly.dsl.DialogueLoader;
@@ -12,8 +15,6 @@ import dev.promptly.engine.TestRuns;
 import dev.promptly.report.RunResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,15 +40,6 @@ class EnginePromisesTest {
   @TempDir
   Path dir;
 
-  record Outcome(int code, String out, String err) {
-  }
-
-  static Outcome promptly(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = PromptlyCommand.execute(args, new PrintWriter(out), new PrintWriter(err));
-    return new Outcome(code, out.toString(), err.toString());
-  }
 
   private String passwd(String sendline) {
     return """
@@ -70,7 +62,7 @@ class EnginePromisesTest {
     assertThat(System.getenv(UNSET)).isNull();
     Path file = TestRuns.write(dir, "passwd", passwd("${env:" + UNSET + "}"));
     for (String command : new String[] {"run", "check"}) {
-      Outcome o = promptly(command, file.toString());
+      Cli.Outcome o = promptly(command, file.toString());
       assertThat(o.code()).as(o.err()).isEqualTo(2);
       // Both uses are listed, each with its line and column.
       assertThat(o.err()).contains(file + ":5:15: environment variable " + UNSET + " is not set")
@@ -83,7 +75,7 @@ class EnginePromisesTest {
   @Test
   void aFallbackIsTypedWhenTheVariableIsUnset() throws Exception {
     Path file = TestRuns.write(dir, "passwd", passwd("${env:" + UNSET + ":-Fallback-9x}"));
-    Outcome o = promptly("run", "-q", file.toString());
+    Cli.Outcome o = promptly("run", "-q", file.toString());
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(Files.readString(dir.resolve("typed.txt"))).isEqualTo("Fallback-9x\nFallback-9x\n");
   }
@@ -100,7 +92,7 @@ class EnginePromisesTest {
           - sendline: "${token}"
           - expect: eof
         """.formatted(CHILDREN.resolve("fake_passwd.py"), dir.resolve("typed.txt")));
-    Outcome o = promptly("run", "-q", "--timeout", "5s", file.toString());
+    Cli.Outcome o = promptly("run", "-q", "--timeout", "5s", file.toString());
     assertThat(o.code()).as(o.err()).isEqualTo(1);
     assertThat(o.err()).contains("variable ${token} has no value: it is captured by the branch at "
         + file + ":5:")
@@ -123,7 +115,7 @@ class EnginePromisesTest {
           - expect: "got last 3"
         """);
     assertThat(promptly("check", file.toString()).code()).isZero();
-    Outcome o = promptly("run", "-q", file.toString());
+    Cli.Outcome o = promptly("run", "-q", file.toString());
     assertThat(o.code()).as(o.err()).isZero();
   }
 
@@ -132,13 +124,13 @@ class EnginePromisesTest {
     Path file = TestRuns.write(dir, "passwd", passwd("${user}-pw").replace("name: passwd",
         "name: passwd\nvars: {user: alice}"));
     for (String command : new String[] {"run", "check"}) {
-      Outcome o = promptly(command, "--var", "usr=dave", file.toString());
+      Cli.Outcome o = promptly(command, "--var", "usr=dave", file.toString());
       assertThat(o.code()).as(o.err()).isEqualTo(2);
       assertThat(o.err()).contains("--var usr is not used by any dialogue (did you mean user?)");
     }
     assertThat(dir.resolve("typed.txt")).doesNotExist();
     // Spelt right, it overrides the dialogue's own value.
-    Outcome o = promptly("run", "-q", "--var", "user=dave", file.toString());
+    Cli.Outcome o = promptly("run", "-q", "--var", "user=dave", file.toString());
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(Files.readString(dir.resolve("typed.txt"))).isEqualTo("dave-pw\ndave-pw\n");
   }
@@ -154,7 +146,7 @@ class EnginePromisesTest {
           - expect: "${host}"
         """);
     Path json = dir.resolve("report.json");
-    Outcome o = promptly("run", "--var", "host=db9", "--json", json.toString(), file.toString());
+    Cli.Outcome o = promptly("run", "--var", "host=db9", "--json", json.toString(), file.toString());
     assertThat(o.code()).as(o.err()).isZero();
     String report = Files.readString(json);
     assertThat(report).contains("deploy-eu[host=db9]").doesNotContain("web1")
@@ -179,7 +171,7 @@ class EnginePromisesTest {
     Path transcripts = dir.resolve("t");
     Path junit = dir.resolve("junit.xml");
     Path json = dir.resolve("report.json");
-    Outcome o = promptly("run", "-v", "--transcript", transcripts.toString(), "--junit",
+    Cli.Outcome o = promptly("run", "-v", "--transcript", transcripts.toString(), "--junit",
         junit.toString(), "--json", json.toString(), file.toString());
     assertThat(o.code()).as(o.err()).isEqualTo(1);
     List<String> seen = new ArrayList<>(List.of(o.out(), o.err(), Files.readString(junit),
@@ -206,7 +198,7 @@ class EnginePromisesTest {
         steps:
           - sendline: "${pin}"
         """);
-    Outcome o = promptly("check", file.toString());
+    Cli.Outcome o = promptly("check", file.toString());
     assertThat(o.code()).isZero();
     assertThat(o.err()).contains("warning").contains("secret pin").contains("shorter than 4");
   }
@@ -219,7 +211,7 @@ class EnginePromisesTest {
         steps:
           - expect: x
         """);
-    Outcome o = promptly("check", file.toString());
+    Cli.Outcome o = promptly("check", file.toString());
     assertThat(o.code()).isEqualTo(2);
     assertThat(o.err()).contains(file + ":2:10: a duration must be at most 365 days");
   }
