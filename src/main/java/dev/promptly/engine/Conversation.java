@@ -75,6 +75,8 @@ public final class Conversation {
   // no invalid UTF-8 replaced.
   private boolean offsetsExact;
   private long lastMatchByteOffset = -1;
+  /** Matcher positions of the '\n's whose '\r' the line-ending normalisation dropped. */
+  private final java.util.ArrayDeque<Long> droppedCr = new java.util.ArrayDeque<>();
   private boolean inputClosed;
   /** Capture names whose values become secrets as soon as they are matched. */
   private java.util.Set<String> secretCaptures = java.util.Set.of();
@@ -144,7 +146,9 @@ public final class Conversation {
     this.ansi = stripAnsi ? new AnsiFilter() : null;
     this.lineEndings = normalizeLineEndings ? new LineEndings() : null;
     // Filtered or normalised text no longer maps char for byte onto the transcript.
-    this.offsetsExact = !stripAnsi && !normalizeLineEndings;
+    // Filtered text no longer maps char for byte onto the transcript; normalised line endings
+    // still do, through the positions of the '\r's dropped (droppedCr).
+    this.offsetsExact = !stripAnsi;
     this.matcher = new PromptMatcher(window);
     this.secrets = secrets;
     this.masker = new SecretMasker(secrets);
@@ -390,7 +394,8 @@ public final class Conversation {
     // ANSI first: a sequence between '\r' and '\n' (a line cleared) must not keep them apart.
     String forMatch = ansi == null ? text : ansi.filter(text);
     if (lineEndings != null) {
-      forMatch = lineEndings.normalize(forMatch);
+      long at = matcher.received();
+      forMatch = lineEndings.normalize(forMatch, offsetsExact ? i -> droppedCr.add(at + i) : null);
     }
     return matchNormalized(forMatch);
   }
@@ -404,10 +409,18 @@ public final class Conversation {
     }
     if (offsetsExact) {
       // Unfiltered text is exactly the decoded bytes, less those of a character not yet whole.
-      encodedFed = bytesRead - decoder.pendingBytes();
+      // (and less a '\r' held back by the line-ending normalisation)
+      encodedFed = bytesRead - decoder.pendingBytes()
+          - (lineEndings != null && lineEndings.holding() ? 1 : 0);
       offsetsExact = forMatch.indexOf('\ufffd') < 0;
     }
     Optional<MatchResult> r = onLoop(() -> matcher.feed(forMatch));
+    // Dropped '\r's before what the matcher still holds can no longer matter: bounded memory.
+    // (Not after a match: its own byte offset, computed when it is handed over, needs them.)
+    while (r != null && r.isEmpty() && !droppedCr.isEmpty()
+        && droppedCr.peekFirst() < matcher.position()) {
+      droppedCr.pollFirst();
+    }
     if (r == null) {
       return Optional.empty();
     }
@@ -644,8 +657,18 @@ public final class Conversation {
     if (matcher.received() - m.end() != after.length()) {
       return -1;
     }
+    // The '\r's dropped from the match and from what follows it were bytes too.
+    long droppedAfter = 0;
+    for (java.util.Iterator<Long> it = droppedCr.iterator(); it.hasNext(); ) {
+      long p = it.next();
+      if (p < m.start()) {
+        it.remove(); // before this match: no match to come starts that early
+      } else if (p > m.start()) {
+        droppedAfter++;
+      }
+    }
     return encodedFed - utf8Length(after, 0, after.length())
-        - utf8Length(m.text(), 0, m.text().length());
+        - utf8Length(m.text(), 0, m.text().length()) - droppedAfter;
   }
 
   static long utf8Length(CharSequence s, int from, int to) {

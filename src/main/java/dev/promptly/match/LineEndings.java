@@ -16,6 +16,14 @@ public final class LineEndings {
 
   /** Returns {@code s} with {@code "\r\n"} as {@code "\n"}, continuing from the previous chunk. */
   public String normalize(CharSequence s) {
+    return normalize(s, null);
+  }
+
+  /**
+   * As {@link #normalize(CharSequence)}, telling {@code dropped} the index, in the text returned,
+   * of each {@code '\n'} whose {@code '\r'} was dropped: what maps the text back to the bytes.
+   */
+  public String normalize(CharSequence s, java.util.function.IntConsumer dropped) {
     int n = s.length();
     // The common chunk has no '\r' and nothing was held: hand it back without copying.
     if (!heldCr && indexOfCr(s) < 0) {
@@ -31,6 +39,8 @@ public final class LineEndings {
       }
       if (s.charAt(0) != '\n') {
         out.append('\r');
+      } else if (dropped != null) {
+        dropped.accept(0);
       }
     }
     for (; i < n; i++) {
@@ -41,6 +51,8 @@ public final class LineEndings {
         heldCr = true;
       } else if (s.charAt(i + 1) != '\n') {
         out.append('\r');
+      } else if (dropped != null) {
+        dropped.accept(out.length());
       }
     }
     return out.toString();

@@ -376,4 +376,36 @@ class EdgesTest {
           .contains("welcome to host9");
     }
   }
+
+  /** On a pty, "\r\n" is matched as "\n", yet byte offsets still point into the transcript. */
+  @Test
+  void byteOffsetsOnAPtyPointIntoTheTranscript() throws Exception {
+    Path file = TestRuns.write(dir, "offsets", """
+        name: offsets
+        pty: true
+        command: [sh, -c, "printf 'one\\ntwo\\nthree\\nprompt> '; read x; echo got $x"]
+        steps:
+          - expect: "two\\nthree"
+          - expect: "prompt> "
+            sendline: "yes"
+          - expect: "got yes"
+          - expect: eof
+        """);
+    Path transcripts = dir.resolve("t");
+    Path json = dir.resolve("r.json");
+    Cli.Outcome o = promptly("run", "--transcript", transcripts.toString(), "--json",
+        json.toString(), file.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    byte[] out = Files.readAllBytes(transcripts.resolve("offsets.out"));
+    com.fasterxml.jackson.databind.JsonNode steps =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile()).at("/runs/0/steps");
+    String[] expected = {"two\r\nthree", "prompt> ", "got yes"};
+    for (int k = 0; k < 3; k++) {
+      long at = steps.get(k).get("byteOffset").asLong();
+      assertThat(at).as("step %d", k + 1).isNotNegative();
+      String there = new String(out, (int) at, Math.min(out.length - (int) at, expected[k].length()),
+          StandardCharsets.UTF_8);
+      assertThat(there).as("step %d at byte %d", k + 1, at).isEqualTo(expected[k]);
+    }
+  }
 }
