@@ -520,7 +520,6 @@ public final class Conversation {
       matcher.expect(List.of());
     } else {
       if (r.isPresent()) {
-        secretsOf(r.get());
         complete(p, r.get());
       } else if (slow != -2 || p.timedOut) {
         Optional<MatchResult> t = matcher.timeout();
