@@ -32,4 +32,12 @@ public sealed interface Step {
   /** End of input: EOF on a pipe, the terminal's EOF character on a pty. */
   record Close(SourcePos pos) implements Step {
   }
+
+  /** {@code step} is played only when {@code condition} holds as its turn comes. */
+  record When(Condition condition, Step step) implements Step {
+    @Override
+    public SourcePos pos() {
+      return step.pos();
+    }
+  }
 }
