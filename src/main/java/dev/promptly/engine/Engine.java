@@ -49,14 +49,9 @@ public final class Engine implements AutoCloseable {
 
   /** The Vert.x instance promptly makes when it owns one. */
   public static Vertx newVertx() {
-    VertxBuilder builder = Vertx.builder().with(ownOptions());
     // Netty's epoll where it loads (Linux x86_64): each child's fds are then watched by its own
     // event loop, not handed over from promptly's shared I/O thread.
-    Transport epoll = EpollLoops.transport();
-    if (epoll != null) {
-      builder.withTransport(epoll);
-    }
-    return builder.build();
+    return build(ownOptions());
   }
 
   private static VertxOptions ownOptions() {
@@ -71,7 +66,16 @@ public final class Engine implements AutoCloseable {
    * blocking facade's), which must not keep the JVM from ending.
    */
   public static Vertx newDaemonVertx() {
-    return dev.promptly.process.VertxInternals.daemonVertx(ownOptions(), EpollLoops.transport());
+    return build(ownOptions().setUseDaemonThread(true));
+  }
+
+  private static Vertx build(VertxOptions options) {
+    VertxBuilder builder = Vertx.builder().with(options);
+    Transport epoll = EpollLoops.transport();
+    if (epoll != null) {
+      builder.withTransport(epoll);
+    }
+    return builder.build();
   }
 
   public Vertx vertx() {

@@ -18,9 +18,6 @@ import java.util.function.Consumer;
  *       (its context closes) or the Vert.x instance being closed (every context closes). Vert.x
  *       runs a context's close hooks at both; the public API has only
  *       {@code Verticle.stop}, which a library cannot hook.</li>
- *   <li>A Vert.x instance whose threads are daemons, for the blocking facade's shared instance:
- *       a script that forgets to close a session must still end when its main thread does.
- *       {@code VertxBuilder} has no thread factory; Vert.x's bootstrap has.</li>
  * </ul>
  */
 public final class VertxInternals {
@@ -54,26 +51,5 @@ public final class VertxInternals {
     };
     internal.addCloseHook(hook);
     return () -> internal.removeCloseHook(hook);
-  }
-
-  /** A Vert.x instance on {@code transport} (null: NIO) whose threads are daemon threads. */
-  public static io.vertx.core.Vertx daemonVertx(io.vertx.core.VertxOptions options,
-                                                io.vertx.core.transport.Transport transport) {
-    io.vertx.core.spi.VertxThreadFactory daemons = new io.vertx.core.spi.VertxThreadFactory() {
-      @Override
-      public io.vertx.core.impl.VertxThread newVertxThread(Runnable target, String name,
-          boolean worker, long maxExecTime, java.util.concurrent.TimeUnit maxExecTimeUnit) {
-        io.vertx.core.impl.VertxThread t = io.vertx.core.spi.VertxThreadFactory.INSTANCE
-            .newVertxThread(target, name, worker, maxExecTime, maxExecTimeUnit);
-        t.setDaemon(true);
-        return t;
-      }
-    };
-    io.vertx.core.internal.VertxBootstrap bootstrap = io.vertx.core.internal.VertxBootstrap
-        .create().options(options).threadFactory(daemons);
-    if (transport != null) {
-      bootstrap.transport(transport.implementation());
-    }
-    return bootstrap.init().vertx();
   }
 }
