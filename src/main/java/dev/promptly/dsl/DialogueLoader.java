@@ -43,7 +43,7 @@ public final class DialogueLoader {
         dialogues.addAll(new DialogueParser(file, Map.copyOf(cliVars), problems)
             .parse(root.get()));
       }
-    } catch (DialogueParser.TooManyProblems e) {
+    } catch (NodeReader.TooManyProblems e) {
       problems.add(new Problem(problems.get(problems.size() - 1).pos(),
           "too many problems; stopped here"));
       dialogues.clear();
@@ -206,7 +206,7 @@ public final class DialogueLoader {
     for (String name : new java.util.TreeSet<>(cliVars.keySet())) {
       if (!used.contains(name)) {
         messages.add("--var " + Texts.shorten(name) + " is not used by any dialogue"
-            + DialogueParser.didYouMean(name, used.stream()
+            + NodeReader.didYouMean(name, used.stream()
                 .filter(u -> !u.startsWith(Vars.ENV_PREFIX)).toList(), "%s"));
       }
     }

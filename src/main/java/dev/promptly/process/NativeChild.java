@@ -187,6 +187,12 @@ final class NativeChild implements ChildProcess {
   }
 
   @Override
+  public boolean hidesInput() {
+    // The master shares the slave's termios on Linux: the flags as the child last set them.
+    return pty && input.hidesInput();
+  }
+
+  @Override
   public void resize(int rows, int columns) {
     if (!pty) {
       return;
