@@ -8,7 +8,6 @@ import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import java.io.BufferedReader;
@@ -23,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -323,5 +321,23 @@ class LibraryPromisesTest {
     } finally {
       await(promptly.close());
     }
+  }
+
+  @Test
+  void anInventoryIsGivenAsAFileThroughThePublicApi(@TempDir Path dir) throws Exception {
+    Path dialogue = Path.of("dsl-examples/ssh/runbook.yaml").toAbsolutePath();
+    Path hosts = dialogue.resolveSibling("hosts.ini");
+    Dialogue runbook = Dialogue.load(dialogue);
+    RunOptions options = new RunOptions().setInventory(hosts);
+    assertThat(Promptly.runNames(runbook, options))
+        .containsExactly("runbook@web1", "runbook@web2");
+    assertThat(Promptly.runNames(runbook, options.setLimit("web2")))
+        .containsExactly("runbook@web2");
+    Path bad = Files.writeString(dir.resolve("bad.yaml"), "all:\n  hosts: [not, a, map]\n");
+    assertThatThrownBy(() -> new RunOptions().setInventory(bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(bad.toString() + ":");
+    assertThatThrownBy(() -> new RunOptions().setInventory(dir.resolve("missing.ini")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing.ini");
   }
 }
