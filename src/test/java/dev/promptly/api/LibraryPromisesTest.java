@@ -327,7 +327,7 @@ class LibraryPromisesTest {
   void anInventoryIsGivenAsAFileThroughThePublicApi(@TempDir Path dir) throws Exception {
     Path dialogue = Path.of("dsl-examples/ssh/runbook.yaml").toAbsolutePath();
     Path hosts = dialogue.resolveSibling("hosts.ini");
-    Dialogue runbook = Dialogue.load(dialogue);
+    Dialogue runbook = Dialogue.load(dialogue).get(0);
     RunOptions options = new RunOptions().setInventory(hosts);
     assertThat(Promptly.runNames(runbook, options))
         .containsExactly("runbook@web1", "runbook@web2");
