@@ -24,7 +24,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class StepParser {
   static final List<String> STEP_KEYS = List.of("expect", "send", "sendline", "close", "signal",
-      "secret", "again", "fail", "timeout");
+      "secret", "again", "fail", "timeout", "interact");
   static final List<String> BRANCH_KEYS = List.of("match", "send", "sendline", "secret",
       "again", "fail");
 
@@ -73,6 +73,8 @@ final class StepParser {
       form = "signal";
     } else if (e.containsKey("send") || e.containsKey("sendline")) {
       form = "send";
+    } else if (e.containsKey("interact")) {
+      form = "interact";
     } else {
       if (m.getValue().isEmpty() || !e.isEmpty()) {
         nodes.error(m, "a step needs one of expect, send, sendline, close or signal");
@@ -85,6 +87,7 @@ final class StepParser {
           .filter(k -> !k.equals("close") && !k.equals("signal")).toList();
       case "close" -> List.of("close");
       case "signal" -> List.of("signal");
+      case "interact" -> List.of("interact");
       default -> List.of("send", "sendline", "secret");
     };
     boolean misplaced = false;
@@ -110,6 +113,11 @@ final class StepParser {
     }
     SourcePos pos = nodes.pos(m);
     switch (form) {
+      case "interact" -> {
+        Step s = InteractParser.interact(nodes, patterns, e.get("interact").value(), pos, scope,
+            (n, en, bpos) -> branch(n, en, bpos, scope, captures));
+        return misplaced ? null : s;
+      }
       case "close" -> {
         Node v = e.get("close").value();
         String what = nodes.string(v);

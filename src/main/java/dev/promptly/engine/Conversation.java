@@ -319,6 +319,17 @@ public final class Conversation {
     return child.exit();
   }
 
+  /** Stops waiting: the expect under way fails (cancelled); the output stays to be matched. */
+  public void cancelExpect() {
+    Pending p = pending;
+    if (p != null) {
+      pending = null;
+      cancelTimer(p);
+      cancelSearch = true;
+      p.promise.tryFail(new java.util.concurrent.CancellationException("no longer waited for"));
+    }
+  }
+
   /** TERM to the child's process group, KILL after {@code grace}; completes once reaped. */
   public Future<ExitStatus> terminate(Duration grace) {
     Pending p = pending;

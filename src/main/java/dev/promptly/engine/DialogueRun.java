@@ -384,6 +384,8 @@ public final class DialogueRun {
         stepResults.add(new StepResult(index + 1, s.pos().line(), "signal", true,
             Signals.name(sig.signal()), null, -1, -1, Map.of(), Duration.ZERO, 1));
         step(index + 1);
+      } else if (s instanceof Step.Interact i) {
+        interact(index, i);
       } else if (s instanceof Step.Close) {
         long t0 = System.nanoTime();
         Conversation.LOG.debug("[{}] close stdin", plan.name());
@@ -400,6 +402,32 @@ public final class DialogueRun {
     } finally {
       depth = Math.max(0, depth - 1);
     }
+  }
+
+  /** The person at the terminal takes over until the step's end; then the dialogue goes on. */
+  private void interact(int index, Step.Interact i) {
+    long t0 = System.nanoTime();
+    Future<Interaction.Ended> played;
+    try {
+      played = new Interaction(context, session, i, plan.name(), secrets, observer,
+          dialogue.pty() && dialogue.terminal().echo(), this::toSpec, this::send).play();
+    } catch (Vars.Unresolved u) {
+      failStep(index, i, unresolved(u));
+      return;
+    }
+    played.onComplete(ar -> {
+      if (over) {
+        return;
+      }
+      Interaction.Ended e = ar.result();
+      if (e.failure() != null) {
+        failStep(index, i, e.failure());
+        return;
+      }
+      stepResults.add(new StepResult(index + 1, i.pos().line(), "interact", true, e.how(), null,
+          -1, -1, Map.of(), since(t0), 1));
+      step(index + 1);
+    });
   }
 
   /**
@@ -587,7 +615,7 @@ public final class DialogueRun {
 
   private static String kind(Step s) {
     return s instanceof Step.Expect ? "expect" : s instanceof Step.Send ? "send"
-        : s instanceof Step.Signal ? "signal" : "close";
+        : s instanceof Step.Signal ? "signal" : s instanceof Step.Interact ? "interact" : "close";
   }
 
   /** A failure: the child and its process group are terminated and reaped. */
