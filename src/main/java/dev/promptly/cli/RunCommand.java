@@ -312,12 +312,12 @@ final class RunCommand implements Callable<Integer> {
       return problems;
     }
     for (var d : loaded.dialogues()) {
-      for (var s : d.steps()) {
+      dev.promptly.dsl.StepTree.forEachStep(d, s -> {
         if (s instanceof dev.promptly.dsl.Step.Interact) {
           problems.add(s.pos() + ": interact: needs a terminal to hand over, and promptly's"
               + " input is not one (run it from a terminal)");
         }
-      }
+      });
     }
     return problems;
   }

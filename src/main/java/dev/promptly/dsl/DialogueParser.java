@@ -34,7 +34,7 @@ final class DialogueParser {
 
   static final List<String> DIALOGUE_KEYS = List.of("name", "command", "shell", "pty", "cwd",
       "env", "timeout", "vars", "secret", "matrix", "exit", "size", "echo", "strip-ansi",
-      "crlf", "quiet", "steps", "ssh", "hosts");
+      "crlf", "quiet", "steps", "ssh", "hosts", "always");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
   private static final Pattern SIZE = Pattern.compile("(\\d{1,5})[xX](\\d{1,5})");
@@ -153,12 +153,17 @@ final class DialogueParser {
     terminal = new Dialogue.Terminal(size != null ? size[0] : terminal.rows(),
         size != null ? size[1] : terminal.columns(), echo, stripAnsi, !keepCrLf);
 
-    List<Step> steps = new ArrayList<>();
     Set<String> captures = new LinkedHashSet<>();
+    // What an always branch captures may be set before any step: in scope for all of them.
+    List<Branch> always = e.containsKey("always")
+        ? stepParser.always(e.get("always").value(), scope, captures) : List.of();
+    Set<String> stepScope = new HashSet<>(scope);
+    stepScope.addAll(captures);
+    List<Step> steps = new ArrayList<>();
     if (!e.containsKey("steps")) {
       nodes.error(m, "missing 'steps' (a list such as - expect: \"$ \")");
     } else {
-      steps = stepParser.steps(e.get("steps").value(), scope, captures);
+      steps = stepParser.steps(e.get("steps").value(), stepScope, captures);
     }
     Set<String> secrets = Set.of();
     if (e.containsKey("secret")) {
@@ -174,7 +179,7 @@ final class DialogueParser {
       return null;
     }
     return new Dialogue(name, file, command, shell, pty, cwd, env, timeout, vars, secrets,
-        matrix, exit, quiet, terminal, steps, nodes.pos(m), ssh, hosts);
+        matrix, exit, quiet, terminal, steps, nodes.pos(m), ssh, hosts, always);
   }
 
   // ---- ssh: and hosts: (issue 16)

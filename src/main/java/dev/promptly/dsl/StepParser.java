@@ -24,9 +24,12 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class StepParser {
   static final List<String> STEP_KEYS = List.of("expect", "send", "sendline", "close", "signal",
-      "secret", "again", "fail", "timeout", "interact");
+      "secret", "again", "fail", "timeout", "steps", "interact");
   static final List<String> BRANCH_KEYS = List.of("match", "send", "sendline", "secret",
-      "again", "fail");
+      "again", "fail", "steps");
+  /** An {@code always:} branch goes on waiting by itself: {@code again} would say nothing. */
+  static final List<String> ALWAYS_KEYS = BRANCH_KEYS.stream()
+      .filter(k -> !k.equals("again")).toList();
 
   private final NodeReader nodes;
   private final PatternParser patterns;
@@ -102,7 +105,8 @@ final class StepParser {
             + "put it in a branch");
       } else if (k.equals("timeout")) {
         nodes.error(en.keyNode(), "'timeout' applies only to expect steps");
-      } else if (form.equals("send") && (k.equals("again") || k.equals("fail"))) {
+      } else if (form.equals("send") && (k.equals("again") || k.equals("fail")
+          || k.equals("steps"))) {
         nodes.error(en.keyNode(), "'" + k + "' belongs to an expect step or branch");
       } else {
         String main = form.equals("send") ? (e.containsKey("send") ? "send" : "sendline")
@@ -159,17 +163,7 @@ final class StepParser {
           Set<String> siblings = new HashSet<>(scope);
           siblings.addAll(againCaptures(seq));
           for (Node item : seq.getValue()) {
-            if (!(item instanceof MappingNode bm)) {
-              nodes.error(item, "expected a branch mapping (match: ...), got "
-                  + NodeReader.describe(item));
-              continue;
-            }
-            Map<String, Entry> be = nodes.entries(bm, BRANCH_KEYS);
-            if (!be.containsKey("match")) {
-              nodes.error(bm, "a branch needs 'match:' (text, {regex: ...}, eof or timeout)");
-              continue;
-            }
-            Branch b = branch(be.get("match").value(), be, nodes.pos(bm), siblings, captures);
+            Branch b = branchItem(item, BRANCH_KEYS, siblings, captures);
             if (b != null) {
               branches.add(b);
             }
@@ -178,6 +172,63 @@ final class StepParser {
         return misplaced ? null : new Step.Expect(branches, timeout, pos);
       }
     }
+  }
+
+  /**
+   * The dialogue's {@code always:} branches: text or regex patterns only (eof, timeout and the
+   * screen belong to a step), checked with every expect step's own branches.
+   */
+  List<Branch> always(Node node, Set<String> scope, Set<String> captures) {
+    List<Branch> branches = new ArrayList<>();
+    SequenceNode seq = nodes.sequence(node);
+    if (seq == null) {
+      return branches;
+    }
+    if (seq.getValue().isEmpty()) {
+      nodes.error(seq, "always lists no branches");
+    }
+    for (Node item : seq.getValue()) {
+      Branch b = branchItem(item, ALWAYS_KEYS, scope, captures);
+      if (b == null) {
+        continue;
+      }
+      if (b.pattern() instanceof Branch.Pattern.Eof || b.pattern() instanceof Branch.Pattern.Timeout
+          || b.pattern() instanceof Branch.Pattern.Screen) {
+        nodes.error(match(item), "an always branch waits for text or a regex; eof, timeout and "
+            + "screen belong to a step's own branches");
+        continue;
+      }
+      branches.add(b);
+    }
+    return branches;
+  }
+
+  /** One branch mapping of a list ({@code match:} and what to do), or null after a problem. */
+  private Branch branchItem(Node item, List<String> keys, Set<String> scope,
+                            Set<String> captures) {
+    if (!(item instanceof MappingNode bm)) {
+      nodes.error(item, "expected a branch mapping (match: ...), got "
+          + NodeReader.describe(item));
+      return null;
+    }
+    Map<String, Entry> be = nodes.entries(bm, keys);
+    if (!be.containsKey("match")) {
+      nodes.error(bm, "a branch needs 'match:' (text, {regex: ...}, eof or timeout)");
+      return null;
+    }
+    return branch(be.get("match").value(), be, nodes.pos(bm), scope, captures);
+  }
+
+  /** The value of a branch mapping's {@code match:} (the mapping itself if it has none). */
+  private static Node match(Node branch) {
+    if (branch instanceof MappingNode m) {
+      for (NodeTuple t : m.getValue()) {
+        if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("match")) {
+          return t.getValueNode();
+        }
+      }
+    }
+    return branch;
   }
 
   /** Named groups of the regexes of the branches marked {@code again: true} (no checks). */
@@ -247,10 +298,23 @@ final class StepParser {
     if (again && pattern instanceof Branch.Pattern.Eof) {
       nodes.error(e.get("again").keyNode(), "'again' after eof would match eof forever");
     }
+    List<Step> inner = List.of();
+    if (e.containsKey("steps")) {
+      if (fail != null) {
+        nodes.error(e.get("steps").keyNode(), "a branch that fails plays no steps; "
+            + "drop 'fail' or 'steps'");
+      }
+      Node sn = e.get("steps").value();
+      if (sn instanceof SequenceNode sq && sq.getValue().isEmpty()) {
+        nodes.error(sn, "steps lists no step");
+      }
+      // What the branch's steps capture is defined after the enclosing step, as any capture.
+      inner = steps(sn, own, captures);
+    }
     if (pattern == null) {
       return null;
     }
-    return new Branch(pattern, send, again, fail, pos);
+    return new Branch(pattern, send, again, fail, inner, pos);
   }
 
   private Step.Send.Text sendText(Map<String, Entry> e, Set<String> scope) {
