@@ -106,16 +106,17 @@ final class Interaction {
     observer.interacting(run, true);
     String key = step.escape() < 0 ? null : step.escape() < 0x20
         ? "^" + (char) (step.escape() + '@') : new String(Character.toChars(step.escape()));
+    // Keys first: whoever sees the banner may type at once.
+    PersonTerminal.keys(bytes -> context.runOnContext(v -> typed(bytes)));
     PersonTerminal.show("\r\n[" + run + "] the terminal is yours"
         + (key != null ? "; " + key + " gives it back" : "") + "\r\n");
-    resizeToPerson();
-    resize = PersonTerminal.onResize(() -> context.runOnContext(v -> resizeToPerson()));
     session.onOutput(text -> {
       if (on) {
         PersonTerminal.show(text);
       }
     });
-    PersonTerminal.keys(bytes -> context.runOnContext(v -> typed(bytes)));
+    resizeToPerson();
+    resize = PersonTerminal.onResize(() -> context.runOnContext(v -> resizeToPerson()));
     watch(until, specs);
   }
 
