@@ -231,7 +231,7 @@ final class Interaction {
     finished = true;
     boolean was = on;
     on = false;
-    session.cancelExpect();
+    session.cancelExpect("the interaction ended");
     PersonTerminal.keys(null);
     close(resize);
     AutoCloseable r = raw;
