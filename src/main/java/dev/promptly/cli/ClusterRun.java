@@ -22,10 +22,11 @@ final class ClusterRun {
                              RunObserver reports, RunObserver view, PrintWriter err,
                              AtomicInteger signal) {
     ClusterConfig config = options.config();
-    if (!config.loopback() && carriesSecrets(loaded.dialogues(), runOptions)) {
+    if (!config.loopback() && config.tls() == null
+        && carriesSecrets(loaded.dialogues(), runOptions)) {
       throw new IllegalArgumentException("these runs carry secrets and cluster traffic on "
-          + config.host() + " is not encrypted (event-bus TLS is not available yet); bind to "
-          + "127.0.0.1 or run them locally");
+          + config.host() + " would not be encrypted: give --cluster-tls DIR (every member), "
+          + "bind to 127.0.0.1, or run them locally");
     }
     Coordinator coordinator;
     try {

@@ -64,6 +64,16 @@ public final class Coordinator implements AutoCloseable {
 
   /** Joins the cluster as its coordinator. */
   public static Future<Coordinator> start(ClusterConfig config, PrintWriter err) {
+    java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    HazelcastLog.onMismatch(address -> { }, address -> {
+      if (refused.add(address)) {
+        synchronized (err) {
+          err.println("promptly: refused a member at " + address + ": it has another cluster "
+              + "name or key");
+          err.flush();
+        }
+      }
+    });
     return config.start().map(m -> new Coordinator(config, m, err));
   }
 

@@ -21,7 +21,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.spi.cluster.RegistrationInfo;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -40,7 +47,47 @@ public final class Worker implements AutoCloseable {
   private final AtomicInteger running = new AtomicInteger();
   private final Promise<Void> closed = Promise.promise();
   private boolean asking;
+  private boolean tls;
+  private boolean verified;
+  private boolean hinted;
   private volatile boolean stopping;
+  private volatile String refusal;
+  private Path scratch;
+
+  /**
+   * The folder of this worker's runs: {@code $TMPDIR/promptly-worker-PID-*}. A worker killed
+   * outright cannot remove it; the next worker started by the same user removes the folders of
+   * workers whose process is gone.
+   */
+  private Path scratch() throws IOException {
+    if (scratch == null) {
+      scratch = Files.createTempDirectory("promptly-worker-" + ProcessHandle.current().pid() + "-");
+    }
+    return scratch;
+  }
+
+  /** Removes the scratch folders that workers no longer running left in $TMPDIR. */
+  static void removeLeftovers() {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    java.util.regex.Pattern mine = java.util.regex.Pattern.compile("promptly-worker-(\\d+)-.*");
+    try (Stream<Path> s = Files.list(tmp)) {
+      s.forEach(p -> {
+        java.util.regex.Matcher m = mine.matcher(p.getFileName().toString());
+        try {
+          if (m.matches() && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+              && Files.getOwner(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName()
+                  .equals(System.getProperty("user.name"))
+              && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+            delete(p);
+          }
+        } catch (IOException | RuntimeException e) {
+          // Someone else's, or gone already.
+        }
+      });
+    } catch (IOException e) {
+      // No $TMPDIR to tidy.
+    }
+  }
 
   private Worker(ClusterConfig.Member member, String name, int jobs, PrintWriter err) {
     this.member = member;
@@ -49,21 +96,59 @@ public final class Worker implements AutoCloseable {
     this.err = err;
   }
 
-  /** Joins the cluster and starts asking for runs. */
+  /**
+   * Joins the cluster and starts asking for runs. A worker whose join was refused (another
+   * cluster name or key) or whose certificate the coordinator's event bus refuses (or the other
+   * way round) closes, and {@link #closed} fails saying why.
+   */
   public static Future<Worker> start(ClusterConfig config, String name, int jobs,
                                      PrintWriter err) {
+    Set<String> refusedBy = ConcurrentHashMap.newKeySet();
+    AtomicReference<Worker> started = new AtomicReference<>();
+    HazelcastLog.onMismatch(address -> {
+      refusedBy.add(address);
+      Worker w = started.get();
+      if (w != null) {
+        w.member.vertx().runOnContext(v -> w.checkRefused(refusedBy));
+      }
+    }, address -> { });
+    removeLeftovers();
     return config.start().map(m -> {
       Worker w = new Worker(m, name, jobs, err);
+      w.tls = config.tls() != null;
+      started.set(w);
       m.vertx().eventBus().<JsonObject>consumer(Wire.STOP, msg ->
           w.engine.stopAll(msg.body().getString("why", "stopped by the coordinator")));
-      m.vertx().runOnContext(v -> w.ask());
+      m.vertx().runOnContext(v -> {
+        w.checkRefused(refusedBy);
+        w.ask();
+      });
       return w;
     });
   }
 
-  /** Completes when the worker is closed. */
+  /** Completes when the worker is closed; fails when it was refused by the cluster. */
   public Future<Void> closed() {
     return closed.future();
+  }
+
+  // A member that another refused (cluster name mismatch) forms a cluster of its own and would
+  // wait there forever: when this worker is alone, a refusal is final.
+  private void checkRefused(Set<String> refusedBy) {
+    if (!refusedBy.isEmpty() && member.alone()) {
+      refuse("refused by the cluster at " + String.join(", ", refusedBy) + ": it has another "
+          + "cluster name or key (--cluster-name, --cluster-key or PROMPTLY_CLUSTER_KEY must be "
+          + "the same on every member)");
+    }
+  }
+
+  private void refuse(String why) {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    refusal = why;
+    new Thread(this::close, "promptly-worker-refused").start();
   }
 
   private void ask() {
@@ -71,6 +156,42 @@ public final class Worker implements AutoCloseable {
     if (stopping || asking || free <= 0) {
       return;
     }
+    asking = true;
+    if (tls && !verified) {
+      verifyCoordinator().onComplete(ar -> {
+        asking = false;
+        if (ar.failed()) {
+          refuse(ar.cause().getMessage());
+        } else {
+          verified = ar.result();
+          request(free);
+        }
+      });
+      return;
+    }
+    request(free);
+  }
+
+  /**
+   * Shakes hands with the event bus of every member that serves asks (the coordinator): true when
+   * there was one and every handshake passed, false when there is none yet.
+   */
+  private Future<Boolean> verifyCoordinator() {
+    Promise<List<RegistrationInfo>> regs = Promise.promise();
+    member.manager().getRegistrations(Wire.ASK, regs);
+    return regs.future().compose(list -> {
+      List<Future<Void>> probes = new ArrayList<>();
+      for (RegistrationInfo r : list) {
+        Promise<NodeInfo> info = Promise.promise();
+        member.manager().getNodeInfo(r.nodeId(), info);
+        probes.add(info.future().compose(n ->
+            Tls.probe(member.vertx(), member.bus(), n.host(), n.port())));
+      }
+      return Future.all(probes).map(x -> !list.isEmpty());
+    });
+  }
+
+  private void request(int free) {
     asking = true;
     JsonObject q = new JsonObject().put("worker", name).put("member", member.uuid())
         .put("free", free);
@@ -81,6 +202,16 @@ public final class Worker implements AutoCloseable {
             // No coordinator yet (or it is gone): ask again shortly.
             boolean none = ar.cause() instanceof ReplyException re
                 && re.failureType() == ReplyFailure.NO_HANDLERS;
+            if (!none) {
+              // Silence from a coordinator that is there: shake hands again to learn why.
+              verified = false;
+              if (!tls && !hinted) {
+                hinted = true;
+                err.println("promptly: no answer from the coordinator within 15s (if the "
+                    + "cluster uses --cluster-tls, this worker needs it too)");
+                err.flush();
+              }
+            }
             member.vertx().setTimer(none ? 500 : 100, t -> ask());
             return;
           }
@@ -103,7 +234,7 @@ public final class Worker implements AutoCloseable {
     Path dir = null;
     Future<RunResult> run;
     try {
-      dir = Files.createTempDirectory("promptly-worker-");
+      dir = Files.createTempDirectory(scratch(), "run-");
       Path file = dir.resolve(job.getString("fileName"));
       Files.writeString(file, job.getString("content"));
       Map<String, String> vars = job.getJsonObject("vars").getMap().entrySet().stream()
@@ -198,6 +329,11 @@ public final class Worker implements AutoCloseable {
     stop("the worker is shutting down");
     member.close();
     engine.close();
-    closed.tryComplete();
+    delete(scratch);
+    if (refusal != null) {
+      closed.tryFail(refusal);
+    } else {
+      closed.tryComplete();
+    }
   }
 }

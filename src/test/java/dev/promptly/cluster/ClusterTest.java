@@ -124,6 +124,65 @@ class ClusterTest {
   }
 
   @Test
+  void tlsMembersRunAndAWrongCertificateOrClusterKeyIsRefused() throws Exception {
+    // Two CAs: the cluster's, and a stranger's whose certificate the cluster must refuse.
+    Path tls = dir.resolve("tls");
+    Path other = dir.resolve("other");
+    tlsFolders(tls, "coordinator", "good", "keyless");
+    tlsFolders(other, "stranger");
+    // What a killed worker left behind (a pid no process has): the next worker removes it.
+    Path left = Files.createDirectories(dir.resolve("promptly-worker-2147483646-x/run-1"));
+    Path dialogue = dir.resolve("t.yaml");
+    Files.writeString(dialogue, "name: t\ncommand: [sh, -c, 'read x; echo \"got $x\"']\n"
+        + "matrix: {n: [1, 2, 3, 4]}\n"
+        + "steps:\n  - sendline: \"v${n}\"\n  - expect: \"got v${n}\"\n  - expect: eof\n");
+    int port = freePort();
+    String join = "127.0.0.1:" + port;
+    Path junit = dir.resolve("tls-junit.xml");
+    Path clog = dir.resolve("coordinator.log");
+    Process coordinator = jvm(clog, "run", "--cluster", "--cluster-port", "" + port, "--join",
+        join, "--cluster-key", "k1", "--cluster-tls", tls.resolve("coordinator").toString(),
+        "--join-timeout", "90s", "--junit", junit.toString(), dialogue.toString());
+    waitFor(clog, "waiting for workers", 60);
+    Path strangerLog = dir.resolve("stranger.log");
+    Path keylessLog = dir.resolve("keyless.log");
+    Process stranger = jvm(strangerLog, "worker", "--join", join, "--cluster-port",
+        "" + freePort(), "--name", "stranger", "--cluster-key", "k1", "--cluster-tls",
+        other.resolve("stranger").toString());
+    Process keyless = jvm(keylessLog, "worker", "--join", join, "--cluster-port",
+        "" + freePort(), "--name", "keyless", "--cluster-key", "k2", "--cluster-tls",
+        tls.resolve("keyless").toString());
+    assertThat(stranger.waitFor(90, TimeUnit.SECONDS)).as("stranger refused").isTrue();
+    assertThat(stranger.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(strangerLog)).contains("worker stranger stops: the TLS "
+        + "handshake with the event bus of 127.0.0.1:").contains("same CA");
+    assertThat(keyless.waitFor(90, TimeUnit.SECONDS)).as("other key refused").isTrue();
+    assertThat(keyless.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(keylessLog)).contains("worker keyless stops: refused by the "
+        + "cluster at 127.0.0.1:" + port + ": it has another cluster name or key");
+    assertThat(Files.readString(clog)).contains("refused a member at 127.0.0.1:")
+        .doesNotContain("@stranger").doesNotContain("@keyless");
+    jvm(dir.resolve("good.log"), "worker", "--join", join, "--cluster-port", "" + freePort(),
+        "--name", "good", "--cluster-key", "k1", "--cluster-tls",
+        tls.resolve("good").toString());
+    assertThat(coordinator.waitFor(90, TimeUnit.SECONDS)).as("coordinator ends").isTrue();
+    String out = Files.readString(clog);
+    assertThat(coordinator.exitValue()).as(out).isZero();
+    assertThat(out).contains("PASS t[n=4]@good");
+    assertThat(count(Files.readString(junit), "<testcase")).isEqualTo(4);
+    assertThat(left.getParent()).doesNotExist();
+  }
+
+  private static void tlsFolders(Path dir, String... names) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("scripts/cluster-tls", dir.toString()));
+    cmd.addAll(List.of(names));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+  }
+
+  @Test
   void noWorkerIsAClearErrorAfterTheJoinTimeout() throws Exception {
     Path dialogue = dir.resolve("d.yaml");
     Files.writeString(dialogue, "name: d\ncommand: [cat]\nsteps:\n  - close: stdin\n"
