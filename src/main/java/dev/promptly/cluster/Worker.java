@@ -1,5 +1,8 @@
 package dev.promptly.cluster;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.LifecycleEvent;
 import dev.promptly.engine.Engine;
 import dev.promptly.api.RunOptions;
 import dev.promptly.dsl.Dialogue;
@@ -50,6 +53,7 @@ public final class Worker implements AutoCloseable {
   private boolean tls;
   private boolean verified;
   private boolean hinted;
+  private volatile String coordinator;
   private volatile boolean stopping;
   private volatile String refusal;
   private Path scratch;
@@ -119,11 +123,35 @@ public final class Worker implements AutoCloseable {
       started.set(w);
       m.vertx().eventBus().<JsonObject>consumer(Wire.STOP, msg ->
           w.engine.stopAll(msg.body().getString("why", "stopped by the coordinator")));
+      w.watchCoordinator();
       m.vertx().runOnContext(v -> {
         w.checkRefused(refusedBy);
         w.ask();
       });
       return w;
+    });
+  }
+
+  // The coordinator gives a lost worker's runs to others: a worker cut off from it (it was
+  // SIGSTOPped, or the network parted) must not play them on, nor leave their children behind.
+  private void watchCoordinator() {
+    var hz = member.manager().getHazelcastInstance();
+    hz.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent e) {
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent e) {
+        if (e.getMember().getUuid().toString().equals(coordinator)) {
+          engine.stopAll("stopped: worker " + name + " lost the coordinator");
+        }
+      }
+    });
+    hz.getLifecycleService().addLifecycleListener(e -> {
+      if (e.getState() == LifecycleEvent.LifecycleState.MERGING) {
+        engine.stopAll("stopped: worker " + name + " was cut off from the cluster");
+      }
     });
   }
 
@@ -216,6 +244,9 @@ public final class Worker implements AutoCloseable {
             return;
           }
           JsonArray runs = ar.result().body().getJsonArray("runs", new JsonArray());
+          if (!runs.isEmpty()) {
+            coordinator = ar.result().body().getString("coordinator");
+          }
           for (Object o : runs) {
             startRun((JsonObject) o);
           }
@@ -264,6 +295,8 @@ public final class Worker implements AutoCloseable {
           null, java.time.Instant.now(), Duration.ZERO, java.util.List.of(), 0, 0);
       member.vertx().eventBus().send(Wire.RESULT, new JsonObject().put("id", id)
           .put("attempt", job.getInteger("attempt")).put("worker", name)
+          // Stopped because this worker is leaving, not because the run ended: run it elsewhere.
+          .put("abandoned", stopping)
           .put("result", Wire.result(r)));
       delete(scratch);
       running.decrementAndGet();

@@ -63,12 +63,18 @@ public final class ConsoleView implements RunObserver {
   private final AtomicInteger failed = new AtomicInteger();
   private final long startNanos = System.nanoTime();
   private volatile int total;
+  private volatile int workers = -1;
   private boolean statusShown;
 
   public ConsoleView(PrintWriter out, PrintWriter err, Style style) {
     this.out = out;
     this.err = err;
     this.style = style;
+  }
+
+  /** How many cluster workers there are, for the status line (run --cluster only). */
+  public void setWorkers(int workers) {
+    this.workers = workers;
   }
 
   /** How many runs are planned, for the status line. */
@@ -315,7 +321,7 @@ public final class ConsoleView implements RunObserver {
     if (!style.statusLine()) {
       return;
     }
-    String text = String.format(Locale.ROOT,
+    String text = (workers >= 0 ? "workers " + workers + " | " : "") + String.format(Locale.ROOT,
         "running %d | passed %d | failed %d | total %d | %.1fs", live.size(),
         passed.get(), failed.get(), total, (System.nanoTime() - startNanos) / 1e9);
     err.print(CLEAR_LINE + text);
