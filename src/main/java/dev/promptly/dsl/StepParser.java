@@ -24,7 +24,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class StepParser {
   static final List<String> STEP_KEYS = List.of("expect", "send", "sendline", "close", "signal",
-      "secret", "again", "fail", "timeout", "steps");
+      "secret", "again", "fail", "timeout", "steps", "interact");
   static final List<String> BRANCH_KEYS = List.of("match", "send", "sendline", "secret",
       "again", "fail", "steps");
   /** An {@code always:} branch goes on waiting by itself: {@code again} would say nothing. */
@@ -76,6 +76,8 @@ final class StepParser {
       form = "signal";
     } else if (e.containsKey("send") || e.containsKey("sendline")) {
       form = "send";
+    } else if (e.containsKey("interact")) {
+      form = "interact";
     } else {
       if (m.getValue().isEmpty() || !e.isEmpty()) {
         nodes.error(m, "a step needs one of expect, send, sendline, close or signal");
@@ -88,6 +90,7 @@ final class StepParser {
           .filter(k -> !k.equals("close") && !k.equals("signal")).toList();
       case "close" -> List.of("close");
       case "signal" -> List.of("signal");
+      case "interact" -> List.of("interact");
       default -> List.of("send", "sendline", "secret");
     };
     boolean misplaced = false;
@@ -114,6 +117,11 @@ final class StepParser {
     }
     SourcePos pos = nodes.pos(m);
     switch (form) {
+      case "interact" -> {
+        Step s = InteractParser.interact(nodes, patterns, e.get("interact").value(), pos, scope,
+            (n, en, bpos) -> branch(n, en, bpos, scope, captures));
+        return misplaced ? null : s;
+      }
       case "close" -> {
         Node v = e.get("close").value();
         String what = nodes.string(v);

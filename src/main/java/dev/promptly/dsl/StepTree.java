@@ -35,6 +35,8 @@ public final class StepTree {
     forEachStep(steps, s -> {
       if (s instanceof Step.Expect e) {
         e.branches().forEach(visit);
+      } else if (s instanceof Step.Interact i) {
+        i.onOutput().forEach(visit);
       }
     });
   }

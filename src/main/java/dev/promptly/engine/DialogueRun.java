@@ -434,6 +434,22 @@ public final class DialogueRun {
     }
   }
 
+  /** The person at the terminal takes over until the step's end; then the dialogue goes on. */
+  private Future<Void> interact(int index, Step.Interact i, boolean top) {
+    long t0 = System.nanoTime();
+    return new Interaction(context, session, i, plan.name(), secrets, observer,
+        dialogue.pty() && dialogue.terminal().echo(), this::toSpec, this::send).play()
+        .transform(ar -> {
+          Interaction.Ended e = ar.result();
+          if (e.failure() != null) {
+            return failed(i, e.failure());
+          }
+          record(top, new StepResult(index + 1, i.pos().line(), "interact", true, e.how(), null,
+              -1, -1, Map.of(), since(t0), 1));
+          return Future.succeededFuture();
+        });
+  }
+
   /**
    * Plays one step; the future fails with {@link StepFailed}. {@code index} is the top-level
    * step it belongs to (0-based); {@code top} records its result in the run's steps.
@@ -462,6 +478,8 @@ public final class DialogueRun {
         record(top, new StepResult(index + 1, s.pos().line(), "signal", true,
             Signals.name(sig.signal()), null, -1, -1, Map.of(), Duration.ZERO, 1));
         return Future.succeededFuture();
+      } else if (s instanceof Step.Interact i) {
+        return interact(index, i, top);
       } else if (s instanceof Step.Close) {
         long t0 = System.nanoTime();
         Conversation.LOG.debug("[{}] close stdin", plan.name());
@@ -693,7 +711,7 @@ public final class DialogueRun {
 
   private static String kind(Step s) {
     return s instanceof Step.Expect ? "expect" : s instanceof Step.Send ? "send"
-        : s instanceof Step.Signal ? "signal" : "close";
+        : s instanceof Step.Signal ? "signal" : s instanceof Step.Interact ? "interact" : "close";
   }
 
   /** A failure: the child and its process group are terminated and reaped. */
