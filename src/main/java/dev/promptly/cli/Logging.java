@@ -5,10 +5,17 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.status.Status;
 import ch.qos.logback.core.status.StatusListener;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.IMarkerFactory;
 import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.BasicMarkerFactory;
+import org.slf4j.spi.MDCAdapter;
+import org.slf4j.spi.SLF4JServiceProvider;
 
 /**
  * The command line's logging, set up in code by {@link Main} at start: warnings and errors to
@@ -22,8 +29,10 @@ import org.slf4j.LoggerFactory;
 final class Logging {
   /** The system property with which a user points Logback at their own configuration. */
   static final String CONFIG_PROPERTY = "logback.configurationFile";
-  /** Logback's system property naming a listener of its own status messages. */
-  static final String STATUS_LISTENER_PROPERTY = "logback.statusListenerClass";
+  /** SLF4J's system property naming the provider to use instead of looking for one. */
+  static final String PROVIDER_PROPERTY = "slf4j.provider";
+  /** SLF4J's system property: the level of its own messages on stderr. */
+  static final String SLF4J_VERBOSITY_PROPERTY = "slf4j.internal.verbosity";
   /** The name of the stderr appender. */
   static final String APPENDER = "STDERR";
 
@@ -31,24 +40,22 @@ final class Logging {
   }
 
   /**
-   * The quiet default of the command: called first in {@code main}, before anything logs. Logback
-   * configures itself as usual (with no file, its console default), then is reset to warnings and
-   * errors on stderr. Does nothing when the user configured Logback, or when another SLF4J backend
-   * is in use.
+   * The quiet default of the command: called first in {@code main}, before anything logs. SLF4J
+   * is pointed at {@link QuietProvider} (its {@code slf4j.provider} property), which sets up
+   * Logback in code. Does nothing when the user configured Logback or chose an SLF4J provider,
+   * or where Logback is not on the class path.
    */
   static void quiet() {
-    if (userConfigured()) {
+    if (userConfigured() || System.getProperty(PROVIDER_PROPERTY) != null
+        // Logback is optional: on a class path without it the backend there decides.
+        || Logging.class.getClassLoader().getResource("ch/qos/logback/classic/LoggerContext.class")
+            == null) {
       return;
     }
-    // Logback's own troubles reach stderr through this listener, set before Logback starts:
-    // without one Logback prints them itself after configuring, and the class that does so loads
-    // the time-zone database first, whatever happened (4-5 ms of every start, measured).
-    if (System.getProperty(STATUS_LISTENER_PROPERTY) == null) {
-      System.setProperty(STATUS_LISTENER_PROPERTY, StatusToStderr.class.getName());
-    }
-    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-      context.reset();
-      configure(context);
+    System.setProperty(PROVIDER_PROPERTY, QuietProvider.class.getName());
+    // SLF4J reports an explicit provider at INFO on stderr; its warnings and errors still show.
+    if (System.getProperty(SLF4J_VERBOSITY_PROPERTY) == null) {
+      System.setProperty(SLF4J_VERBOSITY_PROPERTY, "WARN");
     }
   }
 
@@ -97,23 +104,54 @@ final class Logging {
     return () -> logger.setLevel(before);
   }
 
-  /** Logback's own warnings and errors (a bad appender, say) on stderr, one line each. */
-  public static final class StatusToStderr implements StatusListener {
-    /** Made by Logback, by name, from {@link #STATUS_LISTENER_PROPERTY}. */
-    public StatusToStderr() {
+  /**
+   * Logback configured in code, as SLF4J's provider: no configuration file is looked for or
+   * parsed (parsing XML took ~30 ms of every start), and Logback's default console setup is never
+   * made (it loads the time-zone database).
+   */
+  public static final class QuietProvider implements SLF4JServiceProvider {
+    private final IMarkerFactory markers = new BasicMarkerFactory();
+    private final LogbackMDCAdapter mdc = new LogbackMDCAdapter();
+    private LoggerContext context;
+
+    /** Made by SLF4J, by name, from {@link #PROVIDER_PROPERTY}. */
+    public QuietProvider() {
     }
 
     @Override
-    public void addStatusEvent(Status status) {
-      if (status.getEffectiveLevel() >= Status.WARN) {
-        System.err.println("logback: " + status.getMessage()
-            + (status.getThrowable() == null ? "" : ": " + status.getThrowable()));
-      }
+    public void initialize() {
+      context = new LoggerContext();
+      context.setName(CoreConstants.DEFAULT_CONTEXT_NAME);
+      context.setMDCAdapter(mdc);
+      // Logback's own troubles (a bad appender, say) reach stderr through a listener.
+      context.getStatusManager().add((StatusListener) status -> {
+        if (status.getEffectiveLevel() >= Status.WARN) {
+          System.err.println("logback: " + status.getMessage()
+              + (status.getThrowable() == null ? "" : ": " + status.getThrowable()));
+        }
+      });
+      configure(context);
+      context.start();
     }
 
     @Override
-    public boolean isResetResistant() {
-      return true; // survives the reset in quiet()
+    public ILoggerFactory getLoggerFactory() {
+      return context;
+    }
+
+    @Override
+    public IMarkerFactory getMarkerFactory() {
+      return markers;
+    }
+
+    @Override
+    public MDCAdapter getMDCAdapter() {
+      return mdc;
+    }
+
+    @Override
+    public String getRequestedApiVersion() {
+      return "2.0.99";
     }
   }
 }

@@ -16,14 +16,8 @@ public final class Main {
     // Set before the first Vertx is made: promptly resolves no host names and serves no files.
     System.setProperty("vertx.disableDnsResolver", "true");
     System.setProperty("vertx.disableFileCPResolving", "true");
-    // The command's quiet logging, before anything logs. Logback is an optional dependency of
-    // the library: without it (promptly's classes on a class path of the user's making) the
-    // backend there decides.
-    try {
-      Logging.quiet();
-    } catch (NoClassDefFoundError noLogback) {
-      // nothing to configure
-    }
+    // The command's quiet logging, set before anything logs.
+    Logging.quiet();
     PrintWriter out = Streams.stdout();
     PrintWriter err = Streams.stderr();
     Integer code = fastRun(args, out, err);
