@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 class DependenciesTest {
   private static final List<String> NOT_FOR_LIBRARY_USERS = List.of("ch.qos.logback:",
       "info.picocli:", "io.vertx:vertx-hazelcast:", "com.hazelcast:", "org.slf4j:slf4j-simple:",
-      "org.slf4j:slf4j-nop:", "org.slf4j:slf4j-reload4j:", "org.apache.logging.log4j:");
+      "org.slf4j:slf4j-nop:", "org.slf4j:slf4j-reload4j:", "org.apache.logging.log4j:",
+      // bridges that would take over the host's other logging APIs
+      "org.slf4j:jcl-over-slf4j:", "org.slf4j:jul-to-slf4j:", "org.slf4j:log4j-over-slf4j:");
 
   @Test
   void promptlyBringsSlf4jApiAndNoBackendCliParserOrHazelcast() throws Exception {
