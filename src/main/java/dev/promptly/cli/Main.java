@@ -20,6 +20,10 @@ public final class Main {
     Logging.quiet();
     PrintWriter out = Streams.stdout();
     PrintWriter err = Streams.stderr();
+    if ("1".equals(System.getenv("PROMPTLY_TRAINING"))) {
+      // The launcher's training run: an SSH run in-process too, so its classes are archived.
+      dev.promptly.process.ssh.SshWarmup.run();
+    }
     Integer code = fastRun(args, out, err);
     System.exit(code != null ? code : PromptlyCommand.execute(args, out, err));
   }
