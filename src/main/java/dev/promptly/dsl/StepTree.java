@@ -35,6 +35,8 @@ public final class StepTree {
     forEachStep(steps, s -> {
       if (s instanceof Step.Expect e) {
         e.branches().forEach(visit);
+      } else if (s instanceof Step.Interact i) {
+        i.onOutput().forEach(visit);
       }
     });
   }
@@ -51,6 +53,9 @@ public final class StepTree {
   private static List<List<Step>> nested(Step s) {
     if (s instanceof Step.Expect e) {
       return e.branches().stream().map(Branch::steps).filter(l -> !l.isEmpty()).toList();
+    }
+    if (s instanceof Step.When w) {
+      return List.of(List.of(w.step()));
     }
     return List.of();
   }
