@@ -74,4 +74,24 @@ class ScreenStepTest {
     assertThat(code).isEqualTo(PromptlyCommand.BAD_INPUT);
     assertThat(err.toString()).contains("pipes.yaml:4:").contains("needs pty: true");
   }
+
+  @Test
+  void aStepMixingScreenAndBytePatternsIsRefusedByCheck() throws Exception {
+    Path f = dir.resolve("mixed.yaml");
+    Files.writeString(f, """
+        name: mixed
+        pty: true
+        command: [cat]
+        steps:
+          - expect:
+              - match: "$ "
+              - match: {screen: Menu}
+        """);
+    StringWriter err = new StringWriter();
+    int code = PromptlyCommand.execute(new String[] {"check", f.toString()},
+        new PrintWriter(new StringWriter()), new PrintWriter(err));
+    assertThat(code).isEqualTo(PromptlyCommand.BAD_INPUT);
+    assertThat(err.toString()).contains("mixed.yaml:7:9:")
+        .contains("a screen pattern must be the only pattern of its step");
+  }
 }
