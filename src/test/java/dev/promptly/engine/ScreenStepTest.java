@@ -94,4 +94,25 @@ class ScreenStepTest {
     assertThat(err.toString()).contains("mixed.yaml:7:9:")
         .contains("a screen pattern must be the only pattern of its step");
   }
+
+  @Test
+  void theTranscriptKeepsTheFinalScreenOfAPtyRun() throws Exception {
+    Path f = dir.resolve("painted.yaml");
+    Files.writeString(f, """
+        name: painted
+        pty: true
+        size: 6x40
+        command: [printf, '\\033[2J\\033[Htop line\\033[5;3Hfinal words\\033[1;5HXX']
+        steps:
+          - expect: {screen: final words}
+          - expect: eof
+        """);
+    StringWriter err = new StringWriter();
+    int code = PromptlyCommand.execute(new String[] {"run", "-q", "--transcript",
+        dir.resolve("t").toString(), f.toString()}, new PrintWriter(new StringWriter()),
+        new PrintWriter(err));
+    assertThat(code).as(err.toString()).isEqualTo(PromptlyCommand.PASSED);
+    Path screen = dir.resolve("t/painted.screen");
+    assertThat(screen).hasContent("top XXne\n\n\n\n  final words\n");
+  }
 }
