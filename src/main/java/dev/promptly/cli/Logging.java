@@ -2,14 +2,91 @@ package dev.promptly.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.status.Status;
+import ch.qos.logback.core.status.StatusListener;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.IMarkerFactory;
 import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.BasicMarkerFactory;
+import org.slf4j.spi.MDCAdapter;
+import org.slf4j.spi.SLF4JServiceProvider;
 
-/** {@code -v}: engine events at DEBUG, unless the user configured Logback themselves. */
+/**
+ * The command line's logging, set up in code by {@link Main} at start: warnings and errors to
+ * stderr, and {@code -v} for engine events at DEBUG. The library never configures logging (no
+ * Logback {@code Configurator} service in the jar: it would set the root logger of every
+ * application that uses promptly); only the command does, here. Logback is an optional dependency
+ * of promptly, present in the CLI's own jar. Whoever configures Logback themselves wins: with
+ * {@code -Dlogback.configurationFile} or a {@code logback-test.xml} / {@code logback.xml} on the
+ * class path, Logback reads that as usual and nothing is changed here.
+ */
 final class Logging {
   /** The system property with which a user points Logback at their own configuration. */
   static final String CONFIG_PROPERTY = "logback.configurationFile";
+  /** SLF4J's system property naming the provider to use instead of looking for one. */
+  static final String PROVIDER_PROPERTY = "slf4j.provider";
+  /** SLF4J's system property: the level of its own messages on stderr. */
+  static final String SLF4J_VERBOSITY_PROPERTY = "slf4j.internal.verbosity";
+  /** The name of the stderr appender. */
+  static final String APPENDER = "STDERR";
 
   private Logging() {
+  }
+
+  /**
+   * The quiet default of the command: called first in {@code main}, before anything logs. SLF4J
+   * is pointed at {@link QuietProvider} (its {@code slf4j.provider} property), which sets up
+   * Logback in code. Does nothing when the user configured Logback or chose an SLF4J provider,
+   * or where Logback is not on the class path.
+   */
+  static void quiet() {
+    if (userConfigured() || System.getProperty(PROVIDER_PROPERTY) != null
+        // Logback is optional: on a class path without it the backend there decides.
+        || Logging.class.getClassLoader().getResource("ch/qos/logback/classic/LoggerContext.class")
+            == null) {
+      return;
+    }
+    System.setProperty(PROVIDER_PROPERTY, QuietProvider.class.getName());
+    // SLF4J reports an explicit provider at INFO on stderr; its warnings and errors still show.
+    if (System.getProperty(SLF4J_VERBOSITY_PROPERTY) == null) {
+      System.setProperty(SLF4J_VERBOSITY_PROPERTY, "WARN");
+    }
+  }
+
+  private static boolean userConfigured() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    if (loader == null) {
+      loader = Logging.class.getClassLoader();
+    }
+    return System.getProperty(CONFIG_PROPERTY) != null
+        || loader.getResource("logback-test.xml") != null
+        || loader.getResource("logback.xml") != null;
+  }
+
+  /** Warnings and errors of every logger to stderr. */
+  static void configure(LoggerContext context) {
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    // Milliseconds since start rather than the clock: a %d pattern loads the time-zone database
+    // at start-up (6-8 ms of every run, measured), and the time since start is what a -v reader
+    // compares anyway.
+    encoder.setPattern("%6relative %-5level %logger{20} - %msg%n");
+    encoder.start();
+    ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
+    stderr.setContext(context);
+    stderr.setName(APPENDER);
+    stderr.setTarget("System.err");
+    stderr.setEncoder(encoder);
+    stderr.start();
+    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.WARN);
+    root.addAppender(stderr);
   }
 
   /**
@@ -25,5 +102,56 @@ final class Logging {
     Level before = logger.getLevel();
     logger.setLevel(Level.DEBUG);
     return () -> logger.setLevel(before);
+  }
+
+  /**
+   * Logback configured in code, as SLF4J's provider: no configuration file is looked for or
+   * parsed (parsing XML took ~30 ms of every start), and Logback's default console setup is never
+   * made (it loads the time-zone database).
+   */
+  public static final class QuietProvider implements SLF4JServiceProvider {
+    private final IMarkerFactory markers = new BasicMarkerFactory();
+    private final LogbackMDCAdapter mdc = new LogbackMDCAdapter();
+    private LoggerContext context;
+
+    /** Made by SLF4J, by name, from {@link #PROVIDER_PROPERTY}. */
+    public QuietProvider() {
+    }
+
+    @Override
+    public void initialize() {
+      context = new LoggerContext();
+      context.setName(CoreConstants.DEFAULT_CONTEXT_NAME);
+      context.setMDCAdapter(mdc);
+      // Logback's own troubles (a bad appender, say) reach stderr through a listener.
+      context.getStatusManager().add((StatusListener) status -> {
+        if (status.getEffectiveLevel() >= Status.WARN) {
+          System.err.println("logback: " + status.getMessage()
+              + (status.getThrowable() == null ? "" : ": " + status.getThrowable()));
+        }
+      });
+      configure(context);
+      context.start();
+    }
+
+    @Override
+    public ILoggerFactory getLoggerFactory() {
+      return context;
+    }
+
+    @Override
+    public IMarkerFactory getMarkerFactory() {
+      return markers;
+    }
+
+    @Override
+    public MDCAdapter getMDCAdapter() {
+      return mdc;
+    }
+
+    @Override
+    public String getRequestedApiVersion() {
+      return "2.0.99";
+    }
   }
 }

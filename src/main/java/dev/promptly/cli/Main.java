@@ -16,6 +16,8 @@ public final class Main {
     // Set before the first Vertx is made: promptly resolves no host names and serves no files.
     System.setProperty("vertx.disableDnsResolver", "true");
     System.setProperty("vertx.disableFileCPResolving", "true");
+    // The command's quiet logging, set before anything logs.
+    Logging.quiet();
     PrintWriter out = Streams.stdout();
     PrintWriter err = Streams.stderr();
     if ("1".equals(System.getenv("PROMPTLY_TRAINING"))) {

@@ -221,10 +221,11 @@ final class RunCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     List<RunResult> results;
     AtomicInteger signal = new AtomicInteger();
+    java.util.Map<String, JsonReport.Placement> placements = new java.util.HashMap<>();
     if (clusterRun) {
       try {
         results = ClusterRun.run(cluster, loaded, options, RunObserver.all(observers.subList(1,
-            observers.size())), view, err, signal);
+            observers.size())), view, err, signal, placements);
       } catch (IllegalArgumentException e) {
         err.println("promptly: " + e.getMessage());
         return PromptlyCommand.BAD_INPUT;
@@ -281,7 +282,8 @@ final class RunCommand implements Callable<Integer> {
     try {
       if (json != null) {
         TranscriptWriter tw = transcripts;
-        JsonReport report = tw == null ? new JsonReport() : new JsonReport(tw::files);
+        JsonReport report = (tw == null ? new JsonReport() : new JsonReport(tw::files))
+            .placements(placements);
         report.write(json, all, started, elapsed);
       }
     } catch (IOException | RuntimeException e) {

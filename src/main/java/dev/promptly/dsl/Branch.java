@@ -11,10 +11,12 @@ import java.util.List;
  * @param fail non-null: a match of this branch fails the run with this text
  * @param steps played after the match (and the send), before the dialogue goes on; a failure
  *     among them fails the enclosing step
+ * @param when the branch is waited for only while this holds (tested at each pass of its
+ *     step); null: always
  * @param pos where the branch stands in its file
  */
 public record Branch(Pattern pattern, Step.Send.Text send, boolean again, String fail,
-                     List<Step> steps, SourcePos pos) {
+                     List<Step> steps, Condition when, SourcePos pos) {
   public Branch {
     steps = List.copyOf(steps);
   }
@@ -22,7 +24,7 @@ public record Branch(Pattern pattern, Step.Send.Text send, boolean again, String
   /** A branch without steps of its own. */
   public Branch(Pattern pattern, Step.Send.Text send, boolean again, String fail,
                 SourcePos pos) {
-    this(pattern, send, again, fail, List.of(), pos);
+    this(pattern, send, again, fail, List.of(), null, pos);
   }
 
   /** A pattern as written: strings may still hold ${...}. */

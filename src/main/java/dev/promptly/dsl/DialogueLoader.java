@@ -182,6 +182,8 @@ public final class DialogueLoader {
       StepTree.forEachStep(d, s -> {
         if (s instanceof Step.Send send) {
           texts.add(send.text().text());
+        } else if (s instanceof Step.When w) {
+          used.addAll(w.condition().names());
         }
       });
       StepTree.forEachBranch(d, b -> {
@@ -195,6 +197,9 @@ public final class DialogueLoader {
         }
         if (b.fail() != null) {
           texts.add(b.fail());
+        }
+        if (b.when() != null) {
+          used.addAll(b.when().names());
         }
       });
       for (String t : texts) {

@@ -107,9 +107,14 @@ final class NodeReader {
    * must be defined: a variable in scope, or an environment variable that is set now (a dialogue
    * never sends a placeholder, and the environment cannot change before the run).
    */
-  Set<String> refs(Node node, String text, Set<String> scope) {
+Set<String> refs(Node node, String text, Set<String> scope) {
+    return refs(pos(node), text, scope);
+  }
+
+  /** As {@link #refs(Node, String, Set)}, for text that stands at {@code at}. */
+    Set<String> refs(SourcePos at, String text, Set<String> scope) {
     if (Vars.unterminated(text) >= 0) {
-      error(node, "'${' is not closed by '}' (write $${ for a literal ${)");
+      problem(at, "'${' is not closed by '}' (write $${ for a literal ${)");
     }
     Set<String> refs = Vars.references(text);
     Set<String> required = Vars.required(text);
@@ -117,15 +122,15 @@ final class NodeReader {
       if (name.startsWith(Vars.ENV_PREFIX)) {
         String env = name.substring(Vars.ENV_PREFIX.length());
         if (env.isEmpty()) {
-          error(node, "${env:} names no environment variable");
+          problem(at, "${env:} names no environment variable");
         } else if (required.contains(name) && environment.apply(env) == null) {
-          error(node, "environment variable " + Texts.shorten(env) + " is not set (set it, or "
+          problem(at, "environment variable " + Texts.shorten(env) + " is not set (set it, or "
               + "give a fallback: ${env:" + Texts.shorten(env) + ":-default})");
         }
       } else if (name.isEmpty()) {
-        error(node, "${} names no variable");
+        problem(at, "${} names no variable");
       } else if (!scope.contains(name) && required.contains(name) && !inventoryScope) {
-        error(node, "undefined variable ${" + Texts.shorten(name) + "}"
+        problem(at, "undefined variable ${" + Texts.shorten(name) + "}"
             + didYouMean(name, scope, "${%s}"));
       }
     }
@@ -232,7 +237,11 @@ final class NodeReader {
   }
 
   void error(Node node, String message) {
-    problems.add(new Problem(pos(node), message));
+    problem(pos(node), message);
+  }
+
+  void problem(SourcePos at, String message) {
+    problems.add(new Problem(at, message));
     checkLimit();
   }
 

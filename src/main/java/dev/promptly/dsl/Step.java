@@ -33,6 +33,14 @@ public sealed interface Step {
   record Close(SourcePos pos) implements Step {
   }
 
+  /** {@code step} is played only when {@code condition} holds as its turn comes. */
+  record When(Condition condition, Step step) implements Step {
+    @Override
+    public SourcePos pos() {
+      return step.pos();
+    }
+  }
+
   /**
    * Hands the child's terminal to the person at promptly's terminal until they type
    * {@code escape}, the child's output matches {@code until}, or what they type matches

@@ -24,9 +24,9 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class StepParser {
   static final List<String> STEP_KEYS = List.of("expect", "send", "sendline", "close", "signal",
-      "secret", "again", "fail", "timeout", "steps", "interact");
+      "secret", "again", "fail", "timeout", "steps", "interact", "when");
   static final List<String> BRANCH_KEYS = List.of("match", "send", "sendline", "secret",
-      "again", "fail", "steps");
+      "again", "fail", "steps", "when");
   /** An {@code always:} branch goes on waiting by itself: {@code again} would say nothing. */
   static final List<String> ALWAYS_KEYS = BRANCH_KEYS.stream()
       .filter(k -> !k.equals("again")).toList();
@@ -65,8 +65,22 @@ final class StepParser {
     return steps;
   }
 
+  /** A step, in a {@link Step.When} when it has a condition. */
   private Step step(MappingNode m, Set<String> scope, Set<String> captures) {
     Map<String, Entry> e = nodes.entries(m, STEP_KEYS);
+    Entry when = e.remove("when");
+    Condition condition = when == null ? null
+        : ConditionParser.parse(nodes, when.value(), scope);
+    Step s = form(m, e, when != null, scope, captures);
+    if (s == null || when != null && condition == null) {
+      return null;
+    }
+    return condition == null ? s : new Step.When(condition, s);
+  }
+
+  /** The step itself, from its keys but {@code when}. */
+  private Step form(MappingNode m, Map<String, Entry> e, boolean guarded, Set<String> scope,
+                    Set<String> captures) {
     String form;
     if (e.containsKey("expect")) {
       form = e.get("expect").value() instanceof SequenceNode ? "branches" : "expect";
@@ -79,7 +93,7 @@ final class StepParser {
     } else if (e.containsKey("interact")) {
       form = "interact";
     } else {
-      if (m.getValue().isEmpty() || !e.isEmpty()) {
+      if (m.getValue().isEmpty() || !e.isEmpty() || guarded) {
         nodes.error(m, "a step needs one of expect, send, sendline, close or signal");
       }
       return null;
@@ -278,6 +292,9 @@ final class StepParser {
   /** A branch from its pattern node and the send/secret/again/fail entries next to it. */
   private Branch branch(Node patternNode, Map<String, Entry> e, SourcePos pos,
                         Set<String> scope, Set<String> captures) {
+    // Tested before the branch is waited for: its own groups are not set yet.
+    Condition when = e.containsKey("when")
+        ? ConditionParser.parse(nodes, e.get("when").value(), scope) : null;
     Set<String> groups = new LinkedHashSet<>();
     Branch.Pattern pattern = patterns.pattern(patternNode, scope, groups);
     captures.addAll(groups);
@@ -325,7 +342,10 @@ final class StepParser {
     if (pattern == null) {
       return null;
     }
-    return new Branch(pattern, send, again, fail, inner, pos);
+    if (e.containsKey("when") && when == null) {
+      return null;
+    }
+    return new Branch(pattern, send, again, fail, inner, when, pos);
   }
 
   private Step.Send.Text sendText(Map<String, Entry> e, Set<String> scope) {

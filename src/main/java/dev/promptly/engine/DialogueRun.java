@@ -2,6 +2,7 @@ package dev.promptly.engine;
 
 import dev.promptly.api.ExpectFailure;
 import dev.promptly.dsl.Branch;
+import dev.promptly.dsl.Condition;
 import dev.promptly.dsl.Dialogue;
 import dev.promptly.dsl.DialogueLoader;
 import dev.promptly.dsl.Step;
@@ -492,9 +493,19 @@ public final class DialogueRun {
           return Future.succeededFuture();
         });
       }
+      if (s instanceof Step.When w) {
+        if (!holds(w.condition())) {
+          Conversation.LOG.debug("[{}] step at {} skipped: when {} does not hold", plan.name(),
+              s.pos(), w.condition().source());
+          return Future.succeededFuture();
+        }
+        return play(w.step(), index, top);
+      }
       return failed(s, "this step is not known to this engine");
     } catch (Vars.Unresolved u) {
       return failed(s, unresolved(u));
+    } catch (Condition.Failure f) {
+      return failed(s, f.getMessage());
     }
   }
 
@@ -530,12 +541,36 @@ public final class DialogueRun {
    * own steps play (no always branch interrupts its own handling), nor for a screen step.
    */
   private List<Branch> branchesOf(Step.Expect e) {
-    if (dialogue.always().isEmpty() || alwaysPaused > 0 || ScreenWait.screenOf(e) != null) {
-      return e.branches();
+    List<Branch> all = new ArrayList<>();
+    if (alwaysPaused == 0 && ScreenWait.screenOf(e) == null) {
+      for (Branch b : dialogue.always()) {
+        if (b.when() == null || holds(b.when())) {
+          all.add(b);
+        }
+      }
     }
-    List<Branch> all = new ArrayList<>(dialogue.always());
-    all.addAll(e.branches());
+    for (Branch b : e.branches()) {
+      if (b.when() == null || holds(b.when())) {
+        all.add(b);
+      }
+    }
     return all;
+  }
+
+  /** Whether a condition holds now; throws as {@link Condition#test} does. */
+  private boolean holds(Condition c) {
+    return c.test(this::lookup);
+  }
+
+  /** How many of {@code branches} (a {@link #branchesOf} list) are always branches. */
+  private int alwaysCount(List<Branch> branches, Step.Expect e) {
+    int n = 0;
+    for (Branch b : branches) {
+      if (e.branches().stream().noneMatch(own -> own == b)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private void expect(int index, Step.Expect e, boolean top, int passes, long t0,
@@ -544,15 +579,28 @@ public final class DialogueRun {
       done.tryFail(new StepFailed(e, "stopped"));
       return;
     }
-    List<Branch> branches = branchesOf(e);
-    int alwaysCount = branches.size() - e.branches().size();
+    List<Branch> branches;
     List<PatternSpec> specs = new ArrayList<>();
     try {
+      branches = branchesOf(e);
       for (Branch b : branches) {
         specs.add(toSpec(b.pattern()));
       }
     } catch (Vars.Unresolved u) {
       done.fail(new StepFailed(e, unresolved(u)));
+      return;
+    } catch (Condition.Failure f) {
+      done.fail(new StepFailed(e, f.getMessage()));
+      return;
+    }
+    int alwaysCount = alwaysCount(branches, e);
+    if (alwaysCount == branches.size()) {
+      // Every branch of the step has a when: that does not hold: nothing to wait for.
+      Conversation.LOG.debug("[{}] step at {} skipped: no branch's when holds", plan.name(),
+          e.pos());
+      record(top, new StepResult(index + 1, e.pos().line(), "expect", true, null, null, -1, -1,
+          Map.of(), since(t0), passes));
+      done.tryComplete();
       return;
     }
     Duration timeout = e.timeout() != null ? e.timeout()
@@ -710,6 +758,9 @@ public final class DialogueRun {
   }
 
   private static String kind(Step s) {
+    if (s instanceof Step.When w) {
+      return kind(w.step());
+    }
     return s instanceof Step.Expect ? "expect" : s instanceof Step.Send ? "send"
         : s instanceof Step.Signal ? "signal" : s instanceof Step.Interact ? "interact" : "close";
   }

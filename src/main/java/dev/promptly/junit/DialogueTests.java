@@ -26,7 +26,7 @@ import org.junit.jupiter.api.DynamicTest;
  * class DialogueFilesTest {
  *   @TestFactory
  *   Stream<DynamicTest> dialogues() {
- *     return DialogueTests.from(Path.of("src/test/dialogues"));
+ *     return DialogueTests.from(Path.of("src/test/dialogues"));   // *.yaml, *.yml, subfolders too
  *   }
  * }
  * }</pre>

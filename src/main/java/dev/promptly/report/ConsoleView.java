@@ -63,6 +63,7 @@ public final class ConsoleView implements RunObserver {
   private final AtomicInteger failed = new AtomicInteger();
   private final long startNanos = System.nanoTime();
   private volatile int total;
+  private volatile int workers = -1;
   private boolean statusShown;
   /** While a run interacts the terminal is the person's: nothing is shown, progress waits. */
   private volatile boolean held;
@@ -72,6 +73,11 @@ public final class ConsoleView implements RunObserver {
     this.out = out;
     this.err = err;
     this.style = style;
+  }
+
+  /** How many cluster workers there are, for the status line (run --cluster only). */
+  public void setWorkers(int workers) {
+    this.workers = workers;
   }
 
   /** How many runs are planned, for the status line. */
@@ -347,7 +353,7 @@ public final class ConsoleView implements RunObserver {
     if (!style.statusLine() || held) {
       return;
     }
-    String text = String.format(Locale.ROOT,
+    String text = (workers >= 0 ? "workers " + workers + " | " : "") + String.format(Locale.ROOT,
         "running %d | passed %d | failed %d | total %d | %.1fs", live.size(),
         passed.get(), failed.get(), total, (System.nanoTime() - startNanos) / 1e9);
     err.print(CLEAR_LINE + text);

@@ -122,4 +122,30 @@ class RunbookTest {
         """, new RunOptions());
     assertThat(r.passed()).as(r.failure()).isTrue();
   }
+
+  @Test
+  void whenIsTestedAsItsStepComesAndAValueThatDoesNotFitFailsThatStep() {
+    RunResult r = runOne(dir, """
+        command: [cat]
+        vars: {n: many}
+        steps:
+          - sendline: "first"
+            when: ${n} == many
+          - sendline: "skipped"
+            when: ${n} != many
+          - expect: {regex: '(?<word>\\w+)\\n'}
+          - expect:
+              - match: skipped
+                when: ${word} == skipped
+              - match: timeout
+            timeout: 1s
+          - sendline: "${word}"
+            when: ${n} > 3
+        """);
+    assertThat(r.passed()).isFalse();
+    assertThat(r.steps().get(1).captures()).containsEntry("word", "first");
+    assertThat(r.steps().get(2).branch()).isEqualTo("timeout");
+    assertThat(r.failure()).startsWith("step 5 (").contains("when: ${n} > 3 (")
+        .contains("${n} is 'many', not a number");
+  }
 }
