@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
@@ -111,6 +112,9 @@ public final class SshConnections {
     if (client == null) {
       client = SshClient.setUpDefaultClient();
       client.setServerKeyVerifier(new HostKeys());
+      client.setAgentFactory(new Agent.Factory());
+      // ~/.ssh/config is read by SshConfig when the target is made, never a second time here.
+      client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
       // Keys come from the target (or the default files, loaded here): never MINA's own search.
       client.setKeyIdentityProvider(s -> List.of());
       client.start();
@@ -312,6 +316,10 @@ public final class SshConnections {
       }
       ClientSession s = f.getSession();
       Set<String> tried = new LinkedHashSet<>();
+      if (Agent.available(t.agent())) {
+        tried.add("publickey");
+        keyNames.add(0, "ssh-agent");
+      }
       for (KeyPair k : keys) {
         s.addPublicKeyIdentity(k);
         tried.add("publickey");
