@@ -16,6 +16,7 @@ public final class Main {
     // Set before the first Vertx is made: promptly resolves no host names and serves no files.
     System.setProperty("vertx.disableDnsResolver", "true");
     System.setProperty("vertx.disableFileCPResolving", "true");
+    Logging.deferUntilNeeded();
     PrintWriter out = Streams.stdout();
     PrintWriter err = Streams.stderr();
     Integer code = fastRun(args, out, err);
