@@ -119,9 +119,18 @@ public final class BlockingSession implements AutoCloseable {
    * @throws ExpectFailure when the time runs out or the output ends first
    */
   public Match expect(Duration limit, Expectation... patterns) {
-    return Expect.await(session.expect(limit, patterns), limit.plus(MARGIN),
-        () -> name() + ": no answer from the session within " + Messages.duration(limit.plus(MARGIN))
-            + " (is its event loop blocked?)");
+    try {
+      return Expect.await(session.expect(limit, patterns), limit.plus(MARGIN),
+          () -> name() + ": no answer from the session within "
+              + Messages.duration(limit.plus(MARGIN)) + " (is its event loop blocked?)");
+    } catch (PromptlyException e) {
+      if (!(e instanceof ExpectFailure)) {
+        // Interrupted, or no answer: the expect is given up, so the next call finds the session
+        // free; what it had not matched stays for that call.
+        session.cancelExpect("the waiting thread was interrupted");
+      }
+      throw e;
+    }
   }
 
   /**
@@ -142,7 +151,7 @@ public final class BlockingSession implements AutoCloseable {
    * @throws PromptlyException when the child does not take it within the time limit
    */
   public void send(String text) {
-    waitFor(session.send(text), "send " + Messages.visible(text));
+    waitFor(session.send(text), "send " + shown(text));
   }
 
   /**
@@ -152,7 +161,7 @@ public final class BlockingSession implements AutoCloseable {
    * @throws PromptlyException when the child does not take it within the time limit
    */
   public void sendLine(String line) {
-    waitFor(session.sendLine(line), "send " + Messages.visible(line + "\n"));
+    waitFor(session.sendLine(line), "send " + shown(line + "\n"));
   }
 
   /**
@@ -180,7 +189,7 @@ public final class BlockingSession implements AutoCloseable {
    * @param signal {@code "INT"}, {@code "SIGHUP"}, {@code "15"}, ...
    */
   public void signal(String signal) {
-    session.signal(signal);
+    Expect.await(session.signal(signal), timeout, () -> name() + ": no answer");
   }
 
   /**
@@ -243,6 +252,71 @@ public final class BlockingSession implements AutoCloseable {
       owner.closed(this);
     }
   }
+
+  /**
+   * Sends a secret as is; it is masked ({@code ******}) from now on in this session's output,
+   * last lines and messages. See {@link Session#sendSecret}.
+   *
+   * @param secret the secret
+   * @throws PromptlyException when the child does not take it within the time limit
+   */
+  public void sendSecret(String secret) {
+    waitFor(session.sendSecret(secret), "send a secret");
+  }
+
+  /**
+   * Sends a secret and a newline; see {@link #sendSecret}.
+   *
+   * @param secret the secret, without its newline
+   * @throws PromptlyException when the child does not take it within the time limit
+   */
+  public void sendSecretLine(String secret) {
+    waitFor(session.sendSecretLine(secret), "send a secret");
+  }
+
+  /**
+   * Waits for the earliest of several literal texts; {@link Match#index()} says which.
+   *
+   * @param literals the texts
+   * @return the match
+   * @throws ExpectFailure when none comes in time or the output ends
+   */
+  public Match expectAny(String... literals) {
+    Expectation[] patterns = new Expectation[literals.length];
+    for (int i = 0; i < literals.length; i++) {
+      patterns[i] = Expectation.literal(literals[i]);
+    }
+    return expect(timeout, patterns);
+  }
+
+  /**
+   * Whether the child is still running.
+   *
+   * @return true until it has exited and been reaped
+   */
+  public boolean isAlive() {
+    return session.isAlive();
+  }
+
+  /**
+   * Changes the pseudo-terminal's size (the child gets SIGWINCH).
+   *
+   * @param rows lines
+   * @param columns columns
+   * @throws IllegalStateException over pipes
+   */
+  public void setWindowSize(int rows, int columns) {
+    Expect.await(session.setWindowSize(rows, columns), timeout, () -> name() + ": no answer");
+  }
+
+  /** What a message shows of sent text: escaped, and cut when long (it may be a whole file). */
+  private static String shown(String text) {
+    String v = Messages.visible(text);
+    return v.length() <= SHOWN_CHARS ? v : v.substring(0, SHOWN_CHARS) + "… ("
+        + text.length() + " chars)";
+  }
+
+  private static final int SHOWN_CHARS = 80;
 
   private void waitFor(io.vertx.core.Future<Void> f, String what) {
     Expect.await(f, timeout, () -> name() + ": could not " + what + " within "

@@ -43,7 +43,8 @@ public final class ChildOptions {
   private int window = PromptMatcher.DEFAULT_WINDOW;
   private String name;
   private String address;
-  private boolean publishEvents = true;
+  private boolean publishEvents;
+  private Duration delayBeforeSend = Duration.ZERO;
 
   /** Options with no command yet: set one with {@link #setCommand}. */
   public ChildOptions() {
@@ -330,15 +331,19 @@ public final class ChildOptions {
   }
 
   /**
-   * The event bus address prefix of the session's events (default
-   * {@code promptly.session.<id>}): matches go to {@code <address>.match}, output to
-   * {@code <address>.output}, the exit to {@code <address>.exit}.
+   * The event bus address prefix of the session's events, when they are published
+   * ({@link #setPublishEvents}; default {@code promptly.session.<id>}, the id unique across
+   * JVMs): matches go to {@code <address>.match}, output to {@code <address>.output}, the exit to
+   * {@code <address>.exit}. Setting an address turns publishing on.
    *
    * @param address the prefix, or null for the default
    * @return this
    */
   public ChildOptions setAddress(String address) {
     this.address = address;
+    if (address != null) {
+      this.publishEvents = true;
+    }
     return this;
   }
 
@@ -352,8 +357,8 @@ public final class ChildOptions {
   }
 
   /**
-   * Whether matches, output and the exit are also published on the event bus (default true;
-   * with no consumer a local publish costs little).
+   * Whether matches, output and the exit are also published on the event bus (default false:
+   * on a clustered Vert.x a publish leaves the machine, and output can hold what should not).
    *
    * @param publish false to publish nothing
    * @return this
@@ -370,6 +375,32 @@ public final class ChildOptions {
    */
   public boolean isPublishEvents() {
     return publishEvents;
+  }
+
+  /**
+   * A pause before each send (pexpect's {@code delaybeforesend}; default none): for programs
+   * that clear or flush their input just after printing a prompt ({@code passwd}, some
+   * {@code ssh} password prompts), so an answer sent at once would be lost. Sends keep their
+   * order.
+   *
+   * @param delay the pause, zero for none
+   * @return this
+   */
+  public ChildOptions setDelayBeforeSend(Duration delay) {
+    if (Objects.requireNonNull(delay, "delay").isNegative()) {
+      throw new IllegalArgumentException("a delay cannot be negative: " + delay);
+    }
+    this.delayBeforeSend = delay;
+    return this;
+  }
+
+  /**
+   * The pause before each send.
+   *
+   * @return the delay, zero for none
+   */
+  public Duration getDelayBeforeSend() {
+    return delayBeforeSend;
   }
 
   ChildOptions copy() {
@@ -389,6 +420,7 @@ public final class ChildOptions {
     c.name = name;
     c.address = address;
     c.publishEvents = publishEvents;
+    c.delayBeforeSend = delayBeforeSend;
     return c;
   }
 }

@@ -22,10 +22,12 @@ import java.util.Set;
  *
  * <pre>{@code
  * Dialogue echo = DialogueBuilder.named("echo")
+ *     .cwd(Path.of("src/test/children"))
  *     .command("python3", "echo.py")
- *     .var("user", "Zoot")
- *     .expect("Введите текст: ").sendLine("${user}")
- *     .expect(Expectation.regex("Вы ввели (?<who>\\w+)"))
+ *     .matrix("text", "one", "two")
+ *     .expect("Введите текст: ")
+ *     .sendLine("${text}")
+ *     .expect(Expectation.regex("Вы ввели (?<said>\\w+)"))
  *     .expect(when("Password:").sendLine("${env:PASSWORD}").secret(),
  *             when(Expectation.regex("\\(yes/no\\)\\?")).sendLine("yes").again(),
  *             when(Expectation.timeout()).fail("no password prompt"))

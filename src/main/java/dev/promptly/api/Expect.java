@@ -16,8 +16,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The blocking facade: starts children and hands out {@link BlockingSession}s whose calls wait
  * for their result, for scripts and tests that do not use Vert.x. Get one from
- * {@link Promptly#blocking()} (a Vert.x instance of its own, started with the first session and
- * closed with the last) or {@link Promptly#blocking(Vertx)} (yours, left open).
+ * {@link Promptly#blocking()} (a Vert.x instance shared by the JVM's blocking sessions, with
+ * daemon threads, made with the first) or {@link Promptly#blocking(Vertx)} (yours, left open).
  *
  * <p>{@link #close()} closes every session it started that is still open: their children's
  * process groups are terminated and reaped. Its calls must not be made on a Vert.x event-loop
@@ -32,6 +32,11 @@ public final class Expect implements AutoCloseable {
 
   Expect(Vertx given) {
     this.given = given;
+  }
+
+  /** The engine of {@link Promptly#blocking()}: one per JVM, on daemon threads, never closed. */
+  private static final class Shared {
+    static final Promptly ENGINE = Promptly.create(dev.promptly.engine.Engine.newDaemonVertx());
   }
 
   /**
@@ -82,7 +87,7 @@ public final class Expect implements AutoCloseable {
         throw new IllegalStateException("this Expect is closed");
       }
       if (engine == null) {
-        engine = given != null ? Promptly.create(given) : Promptly.create();
+        engine = given != null ? Promptly.create(given) : Shared.ENGINE;
       }
       e = engine;
     }
@@ -92,7 +97,6 @@ public final class Expect implements AutoCloseable {
           () -> "could not start " + String.join(" ", options.getCommand()) + " within "
               + dev.promptly.engine.Messages.duration(options.getTimeout()));
     } catch (RuntimeException ex) {
-      releaseIfIdle();
       throw ex;
     }
     BlockingSession s = new BlockingSession(this, session, options.getTimeout());
@@ -102,10 +106,7 @@ public final class Expect implements AutoCloseable {
     return s;
   }
 
-  /**
-   * Closes every session still open (terminating and reaping their children) and, for an
-   * Expect from {@link Promptly#blocking()}, its Vert.x instance. Further spawns fail.
-   */
+  /** Closes every session still open (terminating and reaping their children). Further spawns fail. */
   @Override
   public void close() {
     List<BlockingSession> sessions;
@@ -121,7 +122,6 @@ public final class Expect implements AutoCloseable {
         first = first == null ? ex : first;
       }
     }
-    releaseIfIdle();
     if (first != null) {
       throw first;
     }
@@ -136,25 +136,8 @@ public final class Expect implements AutoCloseable {
     return List.copyOf(open);
   }
 
-  void closed(BlockingSession s) {
-    synchronized (this) {
-      open.remove(s);
-    }
-    releaseIfIdle();
-  }
-
-  /** An own Vert.x instance lives only while a session needs it: nothing leaks if unclosed. */
-  private void releaseIfIdle() {
-    Promptly toClose = null;
-    synchronized (this) {
-      if (open.isEmpty() && engine != null && (given == null || closed)) {
-        toClose = engine;
-        engine = null;
-      }
-    }
-    if (toClose != null) {
-      toClose.close();
-    }
+  synchronized void closed(BlockingSession s) {
+    open.remove(s);
   }
 
   /**
@@ -201,7 +184,8 @@ public final class Expect implements AutoCloseable {
       throw new PromptlyException(onTimeout.get());
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
-      throw new PromptlyException("interrupted while waiting", ex);
+      throw new PromptlyException("interrupted while waiting (the thread's interrupt flag is "
+          + "set again)", ex);
     }
   }
 }

@@ -13,9 +13,13 @@ import java.util.Objects;
  * @param text the matched text (empty for {@link Expectation#eof()} and {@link Expectation#timeout()})
  * @param groups the captured groups of a regex: numbered ({@code "0"}, {@code "1"}, ...) and
  *     named ones; groups that did not take part in the match are absent
+ * @param beforeTruncated true when {@code before} is not all the output since the previous
+ *     match: more came than the matching window ({@link ChildOptions#setWindow}) keeps, and
+ *     {@code before} is its end. Read the whole output with {@link Session#outputHandler} or
+ *     {@link Session#output()}.
  */
 public record Match(int index, Expectation pattern, String before, String text,
-                    Map<String, String> groups) {
+                    Map<String, String> groups, boolean beforeTruncated) {
   /**
    * Checks and copies the components.
    *
@@ -24,12 +28,27 @@ public record Match(int index, Expectation pattern, String before, String text,
    * @param before the text before the match
    * @param text the matched text
    * @param groups the captured groups
+   * @param beforeTruncated {@code before} lost its beginning to the window
    */
   public Match {
     Objects.requireNonNull(pattern, "pattern");
     Objects.requireNonNull(before, "before");
     Objects.requireNonNull(text, "text");
     groups = Map.copyOf(groups);
+  }
+
+  /**
+   * A match whose {@code before} is whole.
+   *
+   * @param index the branch taken
+   * @param pattern the pattern that matched
+   * @param before the text before the match
+   * @param text the matched text
+   * @param groups the captured groups
+   */
+  public Match(int index, Expectation pattern, String before, String text,
+               Map<String, String> groups) {
+    this(index, pattern, before, text, groups, false);
   }
 
   /**

@@ -9,7 +9,12 @@ import java.util.Objects;
 /**
  * The engine: starts children and runs dialogues (loaded with {@link Dialogue#load} or built
  * with {@link DialogueBuilder}) against them. Create one on your own {@link Vertx}, or let it own
- * one; {@link #close()} closes only what it created.
+ * one; {@link #close()} ends every child it started and closes only the Vert.x it created.
+ *
+ * <p>A child never outlives its owner: {@link #close()}, the close of the Vert.x instance, the
+ * undeployment of the verticle that spawned it (a session lives on the context it was spawned
+ * from) and the JVM's exit each end its process group. Only a SIGKILL of the JVM itself cannot be
+ * followed (a child on a pseudo-terminal then still gets SIGHUP).
  *
  * <ul>
  *   <li>{@link #spawn(ChildOptions)}: one child, driven step by step through an asynchronous
@@ -19,8 +24,11 @@ import java.util.Objects;
  *   <li>{@link #blocking()}: the same for scripts and tests that do not use Vert.x.</li>
  * </ul>
  */
-public final class Promptly implements AutoCloseable {
+public final class Promptly {
   private final Engine engine;
+  /** Sessions spawned and not yet ended: close() ends them. */
+  private final java.util.Set<Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   private Promptly(Engine engine) {
     this.engine = engine;
@@ -46,8 +54,9 @@ public final class Promptly implements AutoCloseable {
   }
 
   /**
-   * The blocking facade on a Vert.x instance of its own, created when a session is spawned and
-   * closed with the last one. No Vert.x knowledge needed:
+   * The blocking facade on a Vert.x instance shared by every blocking session of the JVM, made
+   * with the first one, whose threads are daemons (a program that forgets to close a session
+   * still ends, and its children with it). No Vert.x knowledge needed:
    *
    * <pre>{@code
    * try (BlockingSession s = Promptly.blocking().spawn("python3", "-i")) {
@@ -92,7 +101,25 @@ public final class Promptly implements AutoCloseable {
    *     started (not found, not executable), with the reason
    */
   public Future<Session> spawn(ChildOptions options) {
-    return Session.spawn(engine.vertx(), engine.launcher(), options);
+    if (closed) {
+      return Future.failedFuture(new IllegalStateException("this Promptly is closed"));
+    }
+    return Session.spawn(engine.vertx(), engine.launcher(), options).onSuccess(s -> {
+      sessions.add(s);
+      s.exit().onComplete(ar -> sessions.remove(s));
+    });
+  }
+
+  /**
+   * The Vert.x transport promptly runs its own instances on (Netty's epoll with short polling
+   * after a child's activity: each child is then read by its own event loop), for an
+   * application that builds its Vert.x itself: {@code Vertx.builder().withTransport(t)}. Null
+   * where epoll cannot be used; Vert.x's default transport then serves, a little slower.
+   *
+   * @return the transport, or null
+   */
+  public static io.vertx.core.transport.Transport transport() {
+    return dev.promptly.process.EpollLoops.transport();
   }
 
   /**
@@ -207,9 +234,21 @@ public final class Promptly implements AutoCloseable {
   }
 
 
-  /** Closes the Vert.x instance if this engine created it, waiting until it is closed. */
-  @Override
-  public void close() {
-    engine.close();
+  /**
+   * Ends everything this engine started: runs in progress are stopped (they fail with "the
+   * Promptly instance was closed"), every session's child is terminated (SIGTERM, SIGKILL after
+   * its grace period) and reaped; then the Vert.x instance is closed if this engine created it.
+   * From any thread, its own event loops included (nothing blocks); further spawns fail.
+   *
+   * @return completes when all of it is done
+   */
+  public Future<Void> close() {
+    closed = true;
+    List<Future<Exit>> ends = new java.util.ArrayList<>();
+    for (Session s : sessions) {
+      ends.add(s.close());
+    }
+    return Future.join(ends).<Void>mapEmpty().otherwiseEmpty()
+        .compose(v -> engine.closeAsync("the Promptly instance was closed"));
   }
 }

@@ -158,7 +158,27 @@ public final class RunOptions {
   }
 
   /**
-   * The Ansible inventory that dialogues with {@code hosts:} select their hosts from.
+   * The Ansible inventory (YAML or INI) that dialogues with {@code hosts:} select their hosts
+   * from, read now.
+   *
+   * @param file the inventory file
+   * @return this
+   * @throws IllegalArgumentException listing every {@code FILE:LINE:COLUMN: message} when the
+   *     file cannot be read or is not a valid inventory
+   */
+  public RunOptions setInventory(java.nio.file.Path file) {
+    java.util.List<dev.promptly.dsl.Problem> problems = new java.util.ArrayList<>();
+    Inventory loaded = Inventory.load(file, problems);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(problems.stream().map(Object::toString)
+          .collect(java.util.stream.Collectors.joining("\n")));
+    }
+    return setInventory(loaded);
+  }
+
+  /**
+   * The inventory, already read (what the command line uses; {@link #setInventory(java.nio.file.Path)}
+   * is the library's way).
    *
    * @param inventory the inventory ({@link Inventory#load}), or null for none
    * @return this

@@ -14,12 +14,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -42,11 +44,17 @@ import java.util.function.Supplier;
  * before its prompt never blocks; sends honour backpressure (a send's future completes once the
  * child's input had room for it).
  *
- * <p><b>Events.</b> Besides {@link #matchHandler} and {@link #outputHandler}, the session
- * publishes on the Vert.x event bus, for code elsewhere in the application, unless
- * {@link ChildOptions#setPublishEvents} turned it off. The prefix is
+ * <p><b>Streams.</b> {@link #output()} is the child's output as a Vert.x {@code ReadStream} and
+ * {@link #input()} its input as a {@code WriteStream}, so a session pipes like any Vert.x stream
+ * ({@code session.output().pipeTo(file)}).
+ *
+ * <p><b>Events.</b> Besides {@link #matchHandler} and {@link #outputHandler}, the session can
+ * publish on the Vert.x event bus, for code elsewhere in the application, when
+ * {@link ChildOptions#setPublishEvents} or {@link ChildOptions#setAddress} turned it on (off by
+ * default: on a clustered Vert.x a publish leaves the machine). The prefix is
  * {@link ChildOptions#getAddress()}, by default {@code promptly.session.<id>}
- * ({@link #address()}). Bodies are {@code JsonObject}s:
+ * ({@link #address()}), unique across JVMs. Secrets sent with {@link #sendSecret} are masked in
+ * every event. Bodies are {@code JsonObject}s:
  * <ul>
  *   <li>{@code <prefix>.match}: {@code session} (the id), {@code name}, {@code pid},
  *       {@code index} (branch), {@code pattern} (as messages show it), {@code before},
@@ -58,7 +66,6 @@ import java.util.function.Supplier;
  * </ul>
  */
 public final class Session {
-  private static final AtomicLong IDS = new AtomicLong();
 
   private final dev.promptly.engine.Conversation inner;
   private final Context context;
@@ -67,6 +74,12 @@ public final class Session {
   private final String address;
   private volatile Handler<Match> matchHandler;
   private volatile Handler<String> outputHandler;
+  /** Set by close() and kill(): sends and expects are refused from then on. */
+  private volatile boolean closed;
+  /** With a delay before send: the previous send, which the next one follows. */
+  private Future<Void> lastSend = Future.succeededFuture();
+  private final OutputStream output;
+  private final InputStream input;
 
   private Session(dev.promptly.engine.Conversation inner, Context context, ChildOptions options,
                   String id) {
@@ -76,8 +89,11 @@ public final class Session {
     this.id = id;
     this.address = options.getAddress() != null ? options.getAddress()
         : ChildOptions.DEFAULT_ADDRESS_PREFIX + id;
+    this.output = new OutputStream(context);
+    this.input = new InputStream();
     inner.onMatch(this::matched);
     inner.onOutput(this::output);
+    inner.outputEnded().onComplete(ar -> output.end());
     inner.exit().onSuccess(status -> {
       if (options.isPublishEvents()) {
         context.owner().eventBus().publish(address + ".exit", new JsonObject()
@@ -95,7 +111,7 @@ public final class Session {
       return Future.failedFuture(new IllegalArgumentException("no command to start"));
     }
     Context context = vertx.getOrCreateContext();
-    String id = Long.toString(IDS.incrementAndGet());
+    String id = java.util.UUID.randomUUID().toString();
     return onContext(context, () -> {
       SpawnOptions spawn = new SpawnOptions(options.getCommand(), options.getCwd(),
           options.getEnv(), options.isPty(), options.getRows(), options.getColumns(),
@@ -118,7 +134,8 @@ public final class Session {
   }
 
   /**
-   * The session's id, unique in this JVM; part of the default event bus address.
+   * The session's id, a random UUID (unique across the JVMs of a cluster); part of the default
+   * event bus address.
    *
    * @return the id
    */
@@ -237,9 +254,53 @@ public final class Session {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    return onContext(context, () -> inner.expect(specs, timeout)
-        .map(r -> toMatch(r, list)));
+    return whileOpen(() -> inner.expect(specs, timeout)
+        .map(r -> toMatch(r, list))
+        .recover(this::withExit));
   }
+
+  /**
+   * Waits for the earliest of several literal texts (pexpect's {@code expect_exact} of a list),
+   * up to the {@link #defaultTimeout()}; {@link Match#index()} says which.
+   *
+   * @param literals the texts, matched exactly
+   * @return the match, or fails as {@link #expect(Expectation...)}
+   */
+  public Future<Match> expectAny(String... literals) {
+    Expectation[] patterns = new Expectation[literals.length];
+    for (int i = 0; i < literals.length; i++) {
+      patterns[i] = Expectation.literal(literals[i]);
+    }
+    return expect(patterns);
+  }
+
+  /**
+   * An expect that failed because the output ended says how the child ended ("exited with 3",
+   * "was killed by SIGKILL"), once it is reaped (which follows the end of its output closely).
+   */
+  private Future<Match> withExit(Throwable failure) {
+    if (!(failure instanceof ExpectFailure f) || f.reason() != ExpectFailure.Reason.EOF
+        || f.detail() != null) {
+      return Future.failedFuture(failure);
+    }
+    Promise<Match> result = Promise.promise();
+    long timer = context.owner().setTimer(EXIT_WAIT.toMillis(), id -> result.tryFail(failure));
+    inner.exit().onComplete(ar -> {
+      context.owner().cancelTimer(timer);
+      if (ar.failed()) {
+        result.tryFail(failure);
+        return;
+      }
+      Exit exit = Exit.of(ar.result());
+      result.tryFail(new ExpectFailure(f.session(), f.reason(), f.patterns(), f.elapsed(),
+          f.timeout(), f.lastLines(), exit.bySignal() ? "the child was killed by "
+              + exit.signalName() : "the child exited with " + exit.code()));
+    });
+    return result.future();
+  }
+
+  /** How long a failed expect waits for the child's exit to name it. */
+  private static final Duration EXIT_WAIT = Duration.ofSeconds(1);
 
   /**
    * Sends text as is (no newline added), once the child's input has room.
@@ -250,7 +311,45 @@ public final class Session {
    */
   public Future<Void> send(String text) {
     Objects.requireNonNull(text, "text");
-    return onContext(context, () -> inner.send(text));
+    return whileOpen(() -> delayed(() -> inner.send(text)));
+  }
+
+  /**
+   * Sends a secret as is (a password, a token): from now on it is masked ({@code ******}) in
+   * the output handlers, events, last lines and failure messages of this session.
+   *
+   * @param secret the secret, encoded as UTF-8
+   * @return completes when written
+   */
+  public Future<Void> sendSecret(String secret) {
+    Objects.requireNonNull(secret, "secret");
+    return whileOpen(() -> delayed(() -> inner.sendSecret(secret)));
+  }
+
+  /**
+   * Sends a secret and a newline, as {@link #sendSecret} and {@link #sendLine}.
+   *
+   * @param secret the secret, without its newline
+   * @return completes when written
+   */
+  public Future<Void> sendSecretLine(String secret) {
+    Objects.requireNonNull(secret, "secret");
+    return whileOpen(() -> delayed(() -> inner.sendSecret(secret)
+        .compose(v -> inner.send("\n"))));
+  }
+
+  /** On the context: {@code send} now, or after the delay before send and the previous send. */
+  private Future<Void> delayed(Supplier<Future<Void>> send) {
+    Duration delay = options.getDelayBeforeSend();
+    if (delay.isZero()) {
+      return send.get();
+    }
+    Promise<Void> done = Promise.promise();
+    Future<Void> after = lastSend;
+    lastSend = done.future();
+    after.onComplete(ignored -> context.owner().setTimer(Math.max(1, delay.toMillis()),
+        id -> send.get().onComplete(done)));
+    return done.future();
   }
 
   /**
@@ -301,7 +400,7 @@ public final class Session {
    * @return completes when done; a second call does nothing
    */
   public Future<Void> closeInput() {
-    return onContext(context, inner::closeInput);
+    return whileOpen(() -> lastSend.transform(ignored -> inner.closeInput()));
   }
 
   /**
@@ -311,24 +410,60 @@ public final class Session {
    * @return the exit status or signal
    */
   public Future<Exit> exit() {
+    Future<dev.promptly.process.ExitStatus> exit = inner.exit();
+    if (exit.isComplete()) {
+      // Known, also after close() (when the session's Vert.x may be gone).
+      return exit.map(Exit::of);
+    }
     return onContext(context, () -> inner.exit().map(Exit::of));
+  }
+
+  /**
+   * Whether the child is still running (not yet exited and reaped), as pexpect's
+   * {@code isalive()}.
+   *
+   * @return true while the child runs
+   */
+  public boolean isAlive() {
+    return !inner.exit().isComplete();
+  }
+
+  /**
+   * Changes the terminal's size (a pseudo-terminal only; the child gets SIGWINCH), as
+   * pexpect's {@code setwinsize}.
+   *
+   * @param rows lines, at least 1
+   * @param columns columns, at least 1
+   * @return completes when done; fails with {@link IllegalStateException} over pipes, with
+   *     {@link IllegalArgumentException} for a size out of range
+   */
+  public Future<Void> setWindowSize(int rows, int columns) {
+    if (!options.isPty()) {
+      return Future.failedFuture(new IllegalStateException(name()
+          + ": a window size needs a pseudo-terminal (ChildOptions.setPty(true))"));
+    }
+    return whileOpen(() -> {
+      inner.child().resize(rows, columns);
+      return Future.succeededFuture();
+    });
   }
 
   /**
    * Sends a signal to the child's process group (the child and what it started).
    *
    * @param signal {@code "INT"}, {@code "SIGHUP"}, {@code "15"}, ...
-   * @throws IllegalArgumentException for an unknown signal
+   * @return completes once sent (the child's reaction comes later); fails with
+   *     {@link IllegalArgumentException} for an unknown signal
    */
-  public void signal(String signal) {
+  public Future<Void> signal(String signal) {
     int n = Signals.number(signal);
     if (n < 0) {
-      throw new IllegalArgumentException("unknown signal '" + signal
-          + "' (use TERM, INT, HUP, KILL, ...)");
+      return Future.failedFuture(new IllegalArgumentException("unknown signal '" + signal
+          + "' (use TERM, INT, HUP, KILL, ...)"));
     }
-    onContext(context, () -> {
+    return onContext(context, () -> {
       inner.child().signal(n);
-      return Future.succeededFuture();
+      return Future.<Void>succeededFuture();
     });
   }
 
@@ -338,6 +473,7 @@ public final class Session {
    * @return how the child ended (normally killed by SIGKILL)
    */
   public Future<Exit> kill() {
+    closed = true;
     return onContext(context, () -> {
       inner.child().signal(Signals.SIGKILL);
       return inner.terminate(Duration.ZERO).map(Exit::of);
@@ -352,6 +488,7 @@ public final class Session {
    * @return how the child ended
    */
   public Future<Exit> close() {
+    closed = true;
     return onContext(context, () -> inner.terminate(options.getGrace()).map(Exit::of));
   }
 
@@ -361,7 +498,43 @@ public final class Session {
    * @return at most the last 20 lines
    */
   public Future<List<String>> lastLines() {
-    return onContext(context, () -> Future.succeededFuture(List.copyOf(inner.lastLines())));
+    if (closed && inner.exit().isComplete()) {
+      return Future.succeededFuture(finalLines());
+    }
+    return onContext(context, () -> Future.succeededFuture(finalLines()));
+  }
+
+  private List<String> finalLines() {
+    return List.copyOf(inner.lastLines());
+  }
+
+  /**
+   * The child's output as a stream: each chunk as read, decoded as UTF-8 and re-encoded (secrets
+   * masked), ending when the child's output ends. Pausing it buffers in the session (the child is
+   * still read, so it never blocks); handlers run on the session's {@link #context()}.
+   *
+   * @return the stream (one per session)
+   */
+  public ReadStream<Buffer> output() {
+    return output;
+  }
+
+  /**
+   * The child's input as a stream: writes are sends (in order, with backpressure), {@code end()}
+   * ends the input as {@link #closeInput()} does.
+   *
+   * @return the stream (one per session)
+   */
+  public WriteStream<Buffer> input() {
+    return input;
+  }
+
+  /** Cancels the waiting expect (a blocking caller was interrupted); what it had not matched stays. */
+  Future<Void> cancelExpect(String why) {
+    return onContext(context, () -> {
+      inner.cancelExpect(why);
+      return Future.<Void>succeededFuture();
+    });
   }
 
   private void matched(dev.promptly.engine.Conversation.MatchEvent e) {
@@ -384,6 +557,7 @@ public final class Session {
     if (h != null) {
       h.handle(text);
     }
+    output.write(text);
     if (options.isPublishEvents()) {
       context.owner().eventBus().publish(address + ".output", new JsonObject()
           .put("session", id).put("name", name()).put("pid", pid()).put("text", text));
@@ -391,7 +565,20 @@ public final class Session {
   }
 
   private static Match toMatch(MatchResult r, List<Expectation> patterns) {
-    return new Match(r.branch(), patterns.get(r.branch()), r.before(), r.text(), r.groups());
+    return new Match(r.branch(), patterns.get(r.branch()), r.before(), r.text(), r.groups(),
+        r.beforeCut());
+  }
+
+  /** {@link #onContext}, refused once the session was closed. */
+  private <T> Future<T> whileOpen(Supplier<Future<T>> action) {
+    if (closed) {
+      return Future.failedFuture(closedError());
+    }
+    return onContext(context, action);
+  }
+
+  private IllegalStateException closedError() {
+    return new IllegalStateException("session " + name() + " (pid " + pid() + ") is closed");
   }
 
   /** Runs {@code action} on {@code context} (now, if already there); its result completes there. */
@@ -400,7 +587,12 @@ public final class Session {
       return call(action);
     }
     Promise<T> promise = Promise.promise();
-    context.runOnContext(v -> call(action).onComplete(promise));
+    try {
+      context.runOnContext(v -> call(action).onComplete(promise));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return Future.failedFuture(new IllegalStateException(
+          "the session is closed: its Vert.x instance was closed", e));
+    }
     return promise.future();
   }
 
@@ -409,6 +601,135 @@ public final class Session {
       return action.get();
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
+    }
+  }
+
+  /** {@link #output()}: chunks of output, buffered while paused or without demand. */
+  private static final class OutputStream implements ReadStream<Buffer> {
+    private final Context context;
+    private final java.util.ArrayDeque<Buffer> held = new java.util.ArrayDeque<>();
+    private Handler<Buffer> handler;
+    private Handler<Void> endHandler;
+    private long demand = Long.MAX_VALUE;
+    private boolean ended;
+    private boolean endDelivered;
+
+    OutputStream(Context context) {
+      this.context = context;
+    }
+
+    /** On the context: a chunk of output. */
+    void write(String text) {
+      held.add(Buffer.buffer(text));
+      deliver();
+    }
+
+    /** On the context: the output ended. */
+    void end() {
+      ended = true;
+      deliver();
+    }
+
+    private void deliver() {
+      while (demand > 0 && !held.isEmpty() && handler != null) {
+        if (demand != Long.MAX_VALUE) {
+          demand--;
+        }
+        handler.handle(held.poll());
+      }
+      if (ended && held.isEmpty() && !endDelivered && endHandler != null) {
+        endDelivered = true;
+        endHandler.handle(null);
+      }
+    }
+
+    private ReadStream<Buffer> later() {
+      context.runOnContext(v -> deliver());
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+      return this; // the output of a child cannot fail; it ends
+    }
+
+    @Override
+    public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+      this.handler = handler;
+      return later();
+    }
+
+    @Override
+    public ReadStream<Buffer> pause() {
+      demand = 0;
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> resume() {
+      demand = Long.MAX_VALUE;
+      return later();
+    }
+
+    @Override
+    public ReadStream<Buffer> fetch(long amount) {
+      if (amount > 0) {
+        demand = demand + amount < 0 ? Long.MAX_VALUE : demand + amount;
+      }
+      return later();
+    }
+
+    @Override
+    public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
+      this.endHandler = endHandler;
+      return later();
+    }
+  }
+
+  /** {@link #input()}: writes are sends, in order, with the child's backpressure. */
+  private final class InputStream implements WriteStream<Buffer> {
+    private Handler<Throwable> exceptionHandler;
+
+    @Override
+    public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+      this.exceptionHandler = handler;
+      return this;
+    }
+
+    @Override
+    public Future<Void> write(Buffer data) {
+      Future<Void> f = send(data.toString(java.nio.charset.StandardCharsets.UTF_8));
+      return f.onFailure(err -> {
+        Handler<Throwable> h = exceptionHandler;
+        if (h != null) {
+          h.handle(err);
+        }
+      });
+    }
+
+    @Override
+    public Future<Void> end() {
+      return closeInput();
+    }
+
+    @Override
+    public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+      inner.child().input().setWriteQueueMaxSize(maxSize);
+      return this;
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return inner.inputFull();
+    }
+
+    @Override
+    public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
+      onContext(context, () -> {
+        inner.onInputDrained(handler);
+        return Future.<Void>succeededFuture();
+      });
+      return this;
     }
   }
 }

@@ -32,17 +32,14 @@ final class ClusterOptions {
   String joinTimeout = "30s";
 
   @Option(names = "--cluster-tls", paramLabel = "DIR",
-      description = "event-bus TLS with mutual authentication (not available yet: refused)")
-  String tls;
+      description = "event-bus TLS with mutual authentication: DIR holds ca.pem, member.pem "
+          + "and member-key.pem (scripts/cluster-tls makes them)")
+  java.nio.file.Path tls;
 
   ClusterConfig config() {
-    if (tls != null) {
-      throw new IllegalArgumentException("--cluster-tls is not available yet; keep cluster "
-          + "traffic on loopback or a trusted network (README: Beyond one machine)");
-    }
     if (host.equals("0.0.0.0") || host.equals("::")) {
       throw new IllegalArgumentException("--cluster-host must name one interface, not " + host);
     }
-    return new ClusterConfig(host, port, join, name, key, Durations.parse(joinTimeout));
+    return new ClusterConfig(host, port, join, name, key, Durations.parse(joinTimeout), tls);
   }
 }

@@ -5,12 +5,15 @@ import dev.promptly.cluster.ClusterConfig;
 import dev.promptly.cluster.Coordinator;
 import dev.promptly.dsl.Dialogue;
 import dev.promptly.dsl.LoadResult;
+import dev.promptly.report.ConsoleView;
+import dev.promptly.report.JsonReport;
 import dev.promptly.report.RunObserver;
 import dev.promptly.report.RunResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code promptly run --cluster}: the runs of a local run, played on the cluster's workers. */
@@ -19,13 +22,14 @@ final class ClusterRun {
   }
 
   static List<RunResult> run(ClusterOptions options, LoadResult loaded, RunOptions runOptions,
-                             RunObserver reports, RunObserver view, PrintWriter err,
-                             AtomicInteger signal) {
+                             RunObserver reports, ConsoleView view, PrintWriter err,
+                             AtomicInteger signal, Map<String, JsonReport.Placement> placements) {
     ClusterConfig config = options.config();
-    if (!config.loopback() && carriesSecrets(loaded.dialogues(), runOptions)) {
+    if (!config.loopback() && config.tls() == null
+        && carriesSecrets(loaded.dialogues(), runOptions)) {
       throw new IllegalArgumentException("these runs carry secrets and cluster traffic on "
-          + config.host() + " is not encrypted (event-bus TLS is not available yet); bind to "
-          + "127.0.0.1 or run them locally");
+          + config.host() + " would not be encrypted: give --cluster-tls DIR (every member), "
+          + "bind to 127.0.0.1, or run them locally");
     }
     Coordinator coordinator;
     try {
@@ -46,7 +50,11 @@ final class ClusterRun {
           }
         });
       }
-      return coordinator.run(loaded.dialogues(), runOptions, reports, view);
+      view.setWorkers(0);
+      coordinator.onWorkers(view::setWorkers).ticking(view::tick);
+      List<RunResult> results = coordinator.run(loaded.dialogues(), runOptions, reports, view);
+      placements.putAll(coordinator.placements());
+      return results;
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read a dialogue again: " + e.getMessage());
     } finally {

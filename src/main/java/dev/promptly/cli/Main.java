@@ -16,9 +16,14 @@ public final class Main {
     // Set before the first Vertx is made: promptly resolves no host names and serves no files.
     System.setProperty("vertx.disableDnsResolver", "true");
     System.setProperty("vertx.disableFileCPResolving", "true");
-    Logging.deferUntilNeeded();
+    // The command's quiet logging, set before anything logs.
+    Logging.quiet();
     PrintWriter out = Streams.stdout();
     PrintWriter err = Streams.stderr();
+    if ("1".equals(System.getenv("PROMPTLY_TRAINING"))) {
+      // The launcher's training run: an SSH run in-process too, so its classes are archived.
+      dev.promptly.process.ssh.SshWarmup.run();
+    }
     Integer code = fastRun(args, out, err);
     System.exit(code != null ? code : PromptlyCommand.execute(args, out, err));
   }

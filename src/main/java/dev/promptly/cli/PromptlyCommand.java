@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "promptly", mixinStandardHelpOptions = true,
     versionProvider = PromptlyCommand.Version.class,
     description = "Drives interactive console programs with YAML dialogues.",
-    subcommands = {RunCommand.class, CheckCommand.class, WorkerCommand.class},
+    subcommands = {RunCommand.class, CheckCommand.class, RecordCommand.class,
+        WorkerCommand.class},
     footer = {"", "Exit codes: 0 all passed, 1 a run failed, 2 bad input (nothing was run)."})
 public final class PromptlyCommand implements Runnable {
   /** Exit code: every run passed. */

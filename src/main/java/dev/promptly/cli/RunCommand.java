@@ -162,6 +162,13 @@ final class RunCommand implements Callable<Integer> {
       return PromptlyCommand.BAD_INPUT;
     }
 
+    List<String> noTerminal = needTerminal(loaded);
+    if (!noTerminal.isEmpty()) {
+      noTerminal.forEach(err::println);
+      err.println(noTerminal.size() + " error(s); nothing was run");
+      return PromptlyCommand.BAD_INPUT;
+    }
+
     DialogueLoader.warnings(loaded.dialogues(), cliVars).forEach(err::println);
     Runnable restoreLogging = verbose ? Logging.verbose() : () -> { };
     try {
@@ -217,10 +224,11 @@ final class RunCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     List<RunResult> results;
     AtomicInteger signal = new AtomicInteger();
+    java.util.Map<String, JsonReport.Placement> placements = new java.util.HashMap<>();
     if (clusterRun) {
       try {
         results = ClusterRun.run(cluster, loaded, options, RunObserver.all(observers.subList(1,
-            observers.size())), view, err, signal);
+            observers.size())), view, err, signal, placements);
       } catch (IllegalArgumentException e) {
         err.println("promptly: " + e.getMessage());
         return PromptlyCommand.BAD_INPUT;
@@ -277,7 +285,8 @@ final class RunCommand implements Callable<Integer> {
     try {
       if (json != null) {
         TranscriptWriter tw = transcripts;
-        JsonReport report = tw == null ? new JsonReport() : new JsonReport(tw::files);
+        JsonReport report = (tw == null ? new JsonReport() : new JsonReport(tw::files))
+            .placements(placements);
         report.write(json, all, started, elapsed);
       }
     } catch (IOException | RuntimeException e) {
@@ -300,6 +309,23 @@ final class RunCommand implements Callable<Integer> {
     }
     return reportsOk && results.size() == planned && results.stream().allMatch(RunResult::passed)
         ? PromptlyCommand.PASSED : PromptlyCommand.FAILED;
+  }
+
+  /** Interact steps, when promptly's input is no terminal to hand over: said before any run. */
+  private static List<String> needTerminal(LoadResult loaded) {
+    List<String> problems = new ArrayList<>();
+    if (Tty.isTerminal(0)) {
+      return problems;
+    }
+    for (var d : loaded.dialogues()) {
+      dev.promptly.dsl.StepTree.forEachStep(d, s -> {
+        if (s instanceof dev.promptly.dsl.Step.Interact) {
+          problems.add(s.pos() + ": interact: needs a terminal to hand over, and promptly's"
+              + " input is not one (run it from a terminal)");
+        }
+      });
+    }
+    return problems;
   }
 
   /** The results in the order the runs were planned, with the runs never started added. */

@@ -40,9 +40,12 @@ final class WorkerCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       err.println("promptly: " + e.getMessage());
       return PromptlyCommand.BAD_INPUT;
-    } catch (RuntimeException e) {
-      err.println("promptly: cannot join the cluster: " + e.getMessage());
-      return PromptlyCommand.FAILED;
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      err.println("promptly: " + (cause instanceof IllegalArgumentException ? ""
+          : "cannot join the cluster: ") + cause.getMessage());
+      return cause instanceof IllegalArgumentException ? PromptlyCommand.BAD_INPUT
+          : PromptlyCommand.FAILED;
     }
     err.println("promptly: worker " + name + " joined, " + jobs + " job(s)");
     err.flush();
@@ -52,7 +55,14 @@ final class WorkerCommand implements Callable<Integer> {
         new Thread(worker::close, "promptly-worker-stop").start();
       }
     });
-    worker.closed().toCompletionStage().toCompletableFuture().join();
+    try {
+      worker.closed().toCompletionStage().toCompletableFuture().join();
+    } catch (java.util.concurrent.CompletionException e) {
+      // Refused by the cluster: say why; running on would only wait forever.
+      err.println("promptly: worker " + name + " stops: " + e.getCause().getMessage());
+      err.flush();
+      return PromptlyCommand.BAD_INPUT;
+    }
     return 128 + signal.get();
   }
 }

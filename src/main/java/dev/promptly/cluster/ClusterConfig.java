@@ -11,6 +11,7 @@ import io.vertx.core.file.FileSystemOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -29,14 +30,21 @@ import java.util.List;
  * @param name the cluster name; members of another name never join
  * @param key a shared key; members with another key form another cluster (never hear each other)
  * @param joinTimeout how long a coordinator waits for a first worker
+ * @param tls the folder of the event bus's TLS files ({@link Tls}), or null for none
  */
 public record ClusterConfig(String host, int port, List<String> join, String name, String key,
-                            Duration joinTimeout) {
+                            Duration joinTimeout, Path tls) {
   /** Default first port, Hazelcast's. */
   public static final int DEFAULT_PORT = 5701;
 
   public ClusterConfig {
     join = List.copyOf(join);
+  }
+
+  /** A cluster without TLS. */
+  public ClusterConfig(String host, int port, List<String> join, String name, String key,
+                       Duration joinTimeout) {
+    this(host, port, join, name, key, joinTimeout, null);
   }
 
   /** True when the bound interface is a loopback address. */
@@ -70,8 +78,9 @@ public record ClusterConfig(String host, int port, List<String> join, String nam
     c.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     c.setProperty("hazelcast.socket.bind.any", "false");
     c.setProperty("hazelcast.local.localAddress", host);
-    c.setProperty("hazelcast.logging.type",
-        System.getProperty("hazelcast.logging.type", "none"));
+    // Vert.x keeps a few small maps (subscriptions, node info); Hazelcast's 271 partitions make
+    // every join migrate 271 partition tables between members that hold almost nothing.
+    c.setProperty("hazelcast.partition.count", "11");
     c.setProperty("hazelcast.shutdownhook.enabled", "false");
     c.setProperty("hazelcast.wait.seconds.before.join", "0");
     c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
@@ -90,25 +99,32 @@ public record ClusterConfig(String host, int port, List<String> join, String nam
   Future<Member> start() {
     // Vert.x's DNS resolver opens a UDP socket on 0.0.0.0; a member binds only where told.
     System.setProperty("vertx.disableDnsResolver", "true");
-    if (System.getProperty("hazelcast.logging.type") == null) {
-      System.setProperty("hazelcast.logging.type", "none");
+    HazelcastLog.install();
+    EventBusOptions bus = new EventBusOptions().setHost(host).setPort(0)
+        .setClusterPublicHost(host);
+    if (tls != null) {
+      Tls.configure(tls, bus);
     }
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast());
     VertxOptions options = new VertxOptions()
-        .setEventBusOptions(new EventBusOptions().setHost(host).setPort(0)
-            .setClusterPublicHost(host))
+        .setEventBusOptions(bus)
         // No vertx-cache-* folder: a killed member would leave it behind.
         .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)
             .setClassPathResolvingEnabled(false))
         .setEventLoopPoolSize(2).setWorkerPoolSize(2).setInternalBlockingPoolSize(2);
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
-        .map(v -> new Member(v, manager));
+        .map(v -> new Member(v, manager, bus));
   }
 
-  /** A joined member: its clustered Vert.x and its cluster manager. */
-  record Member(Vertx vertx, HazelcastClusterManager manager) {
+  /** A joined member: its clustered Vert.x, its cluster manager, its event bus options. */
+  record Member(Vertx vertx, HazelcastClusterManager manager, EventBusOptions bus) {
     String uuid() {
       return manager.getHazelcastInstance().getCluster().getLocalMember().getUuid().toString();
+    }
+
+    /** Whether no other member is in this member's cluster. */
+    boolean alone() {
+      return manager.getHazelcastInstance().getCluster().getMembers().size() <= 1;
     }
 
     void close() {

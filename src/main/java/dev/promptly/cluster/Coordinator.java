@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import dev.promptly.api.RunOptions;
 import dev.promptly.dsl.Dialogue;
+import dev.promptly.report.JsonReport;
 import dev.promptly.report.RunInfo;
 import dev.promptly.report.RunObserver;
 import dev.promptly.report.RunResult;
@@ -55,6 +56,9 @@ public final class Coordinator implements AutoCloseable {
   private boolean stopped;
   private String stopWhy;
   private long noWorkerTimer = -1;
+  private final Map<String, String> ranOn = new HashMap<>();
+  private java.util.function.IntConsumer workerCount = n -> { };
+  private Runnable tick = () -> { };
 
   private Coordinator(ClusterConfig config, ClusterConfig.Member member, PrintWriter err) {
     this.config = config;
@@ -62,8 +66,30 @@ public final class Coordinator implements AutoCloseable {
     this.err = err;
   }
 
+  /** Told the number of workers whenever it changes (the status line). */
+  public Coordinator onWorkers(java.util.function.IntConsumer workerCount) {
+    this.workerCount = workerCount;
+    return this;
+  }
+
+  /** Called every 100 ms on the coordinator's context while runs go on (the status line). */
+  public Coordinator ticking(Runnable tick) {
+    this.tick = tick;
+    return this;
+  }
+
   /** Joins the cluster as its coordinator. */
   public static Future<Coordinator> start(ClusterConfig config, PrintWriter err) {
+    java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    HazelcastLog.onMismatch(address -> { }, address -> {
+      if (refused.add(address)) {
+        synchronized (err) {
+          err.println("promptly: refused a member at " + address + ": it has another cluster "
+              + "name or key");
+          err.flush();
+        }
+      }
+    });
     return config.start().map(m -> new Coordinator(config, m, err));
   }
 
@@ -119,6 +145,8 @@ public final class Coordinator implements AutoCloseable {
             }
           });
       armNoWorker();
+      long ticker = member.vertx().setPeriodic(100, t -> tick.run());
+      finished.future().onComplete(x -> member.vertx().cancelTimer(ticker));
       checkDone();
     });
     return finished.future().toCompletionStage().toCompletableFuture().join();
@@ -156,6 +184,7 @@ public final class Coordinator implements AutoCloseable {
         member.vertx().cancelTimer(noWorkerTimer);
         noWorkerTimer = -1;
       }
+      workerCount.accept(workers.size());
       err.println("promptly: worker " + q.getString("worker") + " joined (" + workers.size()
           + " worker" + (workers.size() == 1 ? "" : "s") + ")");
       err.flush();
@@ -182,7 +211,7 @@ public final class Coordinator implements AutoCloseable {
           attempt));
       runs.add(job.message().copy().put("attempt", attempt));
     }
-    msg.reply(new JsonObject().put("runs", runs));
+    msg.reply(new JsonObject().put("runs", runs).put("coordinator", member.uuid()));
   }
 
   private void serveParked() {
@@ -242,6 +271,13 @@ public final class Coordinator implements AutoCloseable {
       return;
     }
     String id = m.getString("id");
+    if (m.getBoolean("abandoned", false) && !stopped) {
+      Assignment a = inFlight.remove(id);
+      lost.computeIfAbsent(id, k -> new ArrayList<>()).add(a.worker());
+      queue.addFirst(jobs.get(id));
+      serveParked();
+      return;
+    }
     inFlight.remove(id);
     Job job = jobs.get(id);
     RunResult r = Wire.result(m.getJsonObject("result"), job.file(), null);
@@ -257,10 +293,19 @@ public final class Coordinator implements AutoCloseable {
       }
     }
     done.put(id, r);
+    ranOn.put(id, m.getString("worker"));
     observer.finished(r);
     view.finished(Wire.result(m.getJsonObject("result").copy().put("name", tagged(job, m)),
         job.file(), null));
     checkDone();
+  }
+
+  /** Where each run that finished ran, by run name: worker, attempts, workers lost. */
+  public Map<String, JsonReport.Placement> placements() {
+    Map<String, JsonReport.Placement> out = new LinkedHashMap<>();
+    done.keySet().forEach(id -> out.put(jobs.get(id).name(), new JsonReport.Placement(
+        ranOn.get(id), attempts.getOrDefault(id, 0), lost.getOrDefault(id, List.of()))));
+    return out;
   }
 
   /** The runs retried, with the workers they were lost on (run name to worker names). */
@@ -290,6 +335,7 @@ public final class Coordinator implements AutoCloseable {
         queue.addFirst(jobs.get(id));
       }
     }
+    workerCount.accept(workers.size());
     err.println("promptly: worker " + worker + " lost; " + ids.size() + " run(s) re-queued ("
         + workers.size() + " worker" + (workers.size() == 1 ? "" : "s") + " left)");
     err.flush();

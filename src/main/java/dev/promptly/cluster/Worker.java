@@ -1,5 +1,8 @@
 package dev.promptly.cluster;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.LifecycleEvent;
 import dev.promptly.engine.Engine;
 import dev.promptly.api.RunOptions;
 import dev.promptly.dsl.Dialogue;
@@ -21,7 +24,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.spi.cluster.RegistrationInfo;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -40,7 +50,48 @@ public final class Worker implements AutoCloseable {
   private final AtomicInteger running = new AtomicInteger();
   private final Promise<Void> closed = Promise.promise();
   private boolean asking;
+  private boolean tls;
+  private boolean verified;
+  private boolean hinted;
+  private volatile String coordinator;
   private volatile boolean stopping;
+  private volatile String refusal;
+  private Path scratch;
+
+  /**
+   * The folder of this worker's runs: {@code $TMPDIR/promptly-worker-PID-*}. A worker killed
+   * outright cannot remove it; the next worker started by the same user removes the folders of
+   * workers whose process is gone.
+   */
+  private Path scratch() throws IOException {
+    if (scratch == null) {
+      scratch = Files.createTempDirectory("promptly-worker-" + ProcessHandle.current().pid() + "-");
+    }
+    return scratch;
+  }
+
+  /** Removes the scratch folders that workers no longer running left in $TMPDIR. */
+  static void removeLeftovers() {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    java.util.regex.Pattern mine = java.util.regex.Pattern.compile("promptly-worker-(\\d+)-.*");
+    try (Stream<Path> s = Files.list(tmp)) {
+      s.forEach(p -> {
+        java.util.regex.Matcher m = mine.matcher(p.getFileName().toString());
+        try {
+          if (m.matches() && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+              && Files.getOwner(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName()
+                  .equals(System.getProperty("user.name"))
+              && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+            delete(p);
+          }
+        } catch (IOException | RuntimeException e) {
+          // Someone else's, or gone already.
+        }
+      });
+    } catch (IOException e) {
+      // No $TMPDIR to tidy.
+    }
+  }
 
   private Worker(ClusterConfig.Member member, String name, int jobs, PrintWriter err) {
     this.member = member;
@@ -49,21 +100,83 @@ public final class Worker implements AutoCloseable {
     this.err = err;
   }
 
-  /** Joins the cluster and starts asking for runs. */
+  /**
+   * Joins the cluster and starts asking for runs. A worker whose join was refused (another
+   * cluster name or key) or whose certificate the coordinator's event bus refuses (or the other
+   * way round) closes, and {@link #closed} fails saying why.
+   */
   public static Future<Worker> start(ClusterConfig config, String name, int jobs,
                                      PrintWriter err) {
+    Set<String> refusedBy = ConcurrentHashMap.newKeySet();
+    AtomicReference<Worker> started = new AtomicReference<>();
+    HazelcastLog.onMismatch(address -> {
+      refusedBy.add(address);
+      Worker w = started.get();
+      if (w != null) {
+        w.member.vertx().runOnContext(v -> w.checkRefused(refusedBy));
+      }
+    }, address -> { });
+    removeLeftovers();
     return config.start().map(m -> {
       Worker w = new Worker(m, name, jobs, err);
+      w.tls = config.tls() != null;
+      started.set(w);
       m.vertx().eventBus().<JsonObject>consumer(Wire.STOP, msg ->
           w.engine.stopAll(msg.body().getString("why", "stopped by the coordinator")));
-      m.vertx().runOnContext(v -> w.ask());
+      w.watchCoordinator();
+      m.vertx().runOnContext(v -> {
+        w.checkRefused(refusedBy);
+        w.ask();
+      });
       return w;
     });
   }
 
-  /** Completes when the worker is closed. */
+  // The coordinator gives a lost worker's runs to others: a worker cut off from it (it was
+  // SIGSTOPped, or the network parted) must not play them on, nor leave their children behind.
+  private void watchCoordinator() {
+    var hz = member.manager().getHazelcastInstance();
+    hz.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent e) {
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent e) {
+        if (e.getMember().getUuid().toString().equals(coordinator)) {
+          engine.stopAll("stopped: worker " + name + " lost the coordinator");
+        }
+      }
+    });
+    hz.getLifecycleService().addLifecycleListener(e -> {
+      if (e.getState() == LifecycleEvent.LifecycleState.MERGING) {
+        engine.stopAll("stopped: worker " + name + " was cut off from the cluster");
+      }
+    });
+  }
+
+  /** Completes when the worker is closed; fails when it was refused by the cluster. */
   public Future<Void> closed() {
     return closed.future();
+  }
+
+  // A member that another refused (cluster name mismatch) forms a cluster of its own and would
+  // wait there forever: when this worker is alone, a refusal is final.
+  private void checkRefused(Set<String> refusedBy) {
+    if (!refusedBy.isEmpty() && member.alone()) {
+      refuse("refused by the cluster at " + String.join(", ", refusedBy) + ": it has another "
+          + "cluster name or key (--cluster-name, --cluster-key or PROMPTLY_CLUSTER_KEY must be "
+          + "the same on every member)");
+    }
+  }
+
+  private void refuse(String why) {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    refusal = why;
+    new Thread(this::close, "promptly-worker-refused").start();
   }
 
   private void ask() {
@@ -71,6 +184,42 @@ public final class Worker implements AutoCloseable {
     if (stopping || asking || free <= 0) {
       return;
     }
+    asking = true;
+    if (tls && !verified) {
+      verifyCoordinator().onComplete(ar -> {
+        asking = false;
+        if (ar.failed()) {
+          refuse(ar.cause().getMessage());
+        } else {
+          verified = ar.result();
+          request(free);
+        }
+      });
+      return;
+    }
+    request(free);
+  }
+
+  /**
+   * Shakes hands with the event bus of every member that serves asks (the coordinator): true when
+   * there was one and every handshake passed, false when there is none yet.
+   */
+  private Future<Boolean> verifyCoordinator() {
+    Promise<List<RegistrationInfo>> regs = Promise.promise();
+    member.manager().getRegistrations(Wire.ASK, regs);
+    return regs.future().compose(list -> {
+      List<Future<Void>> probes = new ArrayList<>();
+      for (RegistrationInfo r : list) {
+        Promise<NodeInfo> info = Promise.promise();
+        member.manager().getNodeInfo(r.nodeId(), info);
+        probes.add(info.future().compose(n ->
+            Tls.probe(member.vertx(), member.bus(), n.host(), n.port())));
+      }
+      return Future.all(probes).map(x -> !list.isEmpty());
+    });
+  }
+
+  private void request(int free) {
     asking = true;
     JsonObject q = new JsonObject().put("worker", name).put("member", member.uuid())
         .put("free", free);
@@ -81,10 +230,23 @@ public final class Worker implements AutoCloseable {
             // No coordinator yet (or it is gone): ask again shortly.
             boolean none = ar.cause() instanceof ReplyException re
                 && re.failureType() == ReplyFailure.NO_HANDLERS;
+            if (!none) {
+              // Silence from a coordinator that is there: shake hands again to learn why.
+              verified = false;
+              if (!tls && !hinted) {
+                hinted = true;
+                err.println("promptly: no answer from the coordinator within 15s (if the "
+                    + "cluster uses --cluster-tls, this worker needs it too)");
+                err.flush();
+              }
+            }
             member.vertx().setTimer(none ? 500 : 100, t -> ask());
             return;
           }
           JsonArray runs = ar.result().body().getJsonArray("runs", new JsonArray());
+          if (!runs.isEmpty()) {
+            coordinator = ar.result().body().getString("coordinator");
+          }
           for (Object o : runs) {
             startRun((JsonObject) o);
           }
@@ -103,7 +265,7 @@ public final class Worker implements AutoCloseable {
     Path dir = null;
     Future<RunResult> run;
     try {
-      dir = Files.createTempDirectory("promptly-worker-");
+      dir = Files.createTempDirectory(scratch(), "run-");
       Path file = dir.resolve(job.getString("fileName"));
       Files.writeString(file, job.getString("content"));
       Map<String, String> vars = job.getJsonObject("vars").getMap().entrySet().stream()
@@ -133,6 +295,8 @@ public final class Worker implements AutoCloseable {
           null, java.time.Instant.now(), Duration.ZERO, java.util.List.of(), 0, 0);
       member.vertx().eventBus().send(Wire.RESULT, new JsonObject().put("id", id)
           .put("attempt", job.getInteger("attempt")).put("worker", name)
+          // Stopped because this worker is leaving, not because the run ended: run it elsewhere.
+          .put("abandoned", stopping)
           .put("result", Wire.result(r)));
       delete(scratch);
       running.decrementAndGet();
@@ -198,6 +362,11 @@ public final class Worker implements AutoCloseable {
     stop("the worker is shutting down");
     member.close();
     engine.close();
-    closed.tryComplete();
+    delete(scratch);
+    if (refusal != null) {
+      closed.tryFail(refusal);
+    } else {
+      closed.tryComplete();
+    }
   }
 }

@@ -29,13 +29,16 @@ import java.util.Set;
  * @param pos where the dialogue starts in its file
  * @param ssh run {@code command} on this SSH target (null: a local child)
  * @param hosts one run per inventory host this pattern selects (null: no inventory)
+ * @param always branches checked with every expect step's own, before them (Tcl's
+ *     {@code expect_before}); a match that does not fail goes on waiting for the step's own
  */
 public record Dialogue(String name, Path file, List<String> command, boolean shell, boolean pty,
                        Path cwd, Map<String, String> env, Duration timeout,
                        Map<String, String> vars, Set<String> secretVars,
                        Map<String, List<String>> matrix, Integer exit, boolean quiet,
                        Terminal terminal,
-                       List<Step> steps, SourcePos pos, Ssh ssh, Hosts hosts) {
+                       List<Step> steps, SourcePos pos, Ssh ssh, Hosts hosts,
+                       List<Branch> always) {
   /** A local dialogue (no {@code ssh:}, no {@code hosts:}). */
   public Dialogue(String name, Path file, List<String> command, boolean shell, boolean pty,
                   Path cwd, Map<String, String> env, Duration timeout,
@@ -43,7 +46,17 @@ public record Dialogue(String name, Path file, List<String> command, boolean she
                   Map<String, List<String>> matrix, Integer exit, boolean quiet,
                   Terminal terminal, List<Step> steps, SourcePos pos) {
     this(name, file, command, shell, pty, cwd, env, timeout, vars, secretVars, matrix, exit, quiet,
-        terminal, steps, pos, null, null);
+        terminal, steps, pos, null, null, List.of());
+  }
+
+  /** A dialogue without {@code always:} branches. */
+  public Dialogue(String name, Path file, List<String> command, boolean shell, boolean pty,
+                  Path cwd, Map<String, String> env, Duration timeout,
+                  Map<String, String> vars, Set<String> secretVars,
+                  Map<String, List<String>> matrix, Integer exit, boolean quiet,
+                  Terminal terminal, List<Step> steps, SourcePos pos, Ssh ssh, Hosts hosts) {
+    this(name, file, command, shell, pty, cwd, env, timeout, vars, secretVars, matrix, exit, quiet,
+        terminal, steps, pos, ssh, hosts, List.of());
   }
 
   /**
@@ -68,6 +81,7 @@ public record Dialogue(String name, Path file, List<String> command, boolean she
     secretVars = Set.copyOf(secretVars);
     matrix = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(matrix));
     steps = List.copyOf(steps);
+    always = List.copyOf(always);
   }
 
   /**

@@ -43,7 +43,7 @@ public final class DialogueLoader {
         dialogues.addAll(new DialogueParser(file, Map.copyOf(cliVars), problems)
             .parse(root.get()));
       }
-    } catch (DialogueParser.TooManyProblems e) {
+    } catch (NodeReader.TooManyProblems e) {
       problems.add(new Problem(problems.get(problems.size() - 1).pos(),
           "too many problems; stopped here"));
       dialogues.clear();
@@ -154,7 +154,7 @@ public final class DialogueLoader {
   private static Dialogue renamed(Dialogue d, String name) {
     return new Dialogue(name, d.file(), d.command(), d.shell(), d.pty(), d.cwd(), d.env(),
         d.timeout(), d.vars(), d.secretVars(), d.matrix(), d.exit(), d.quiet(), d.terminal(),
-        d.steps(), d.pos(), d.ssh(), d.hosts());
+        d.steps(), d.pos(), d.ssh(), d.hosts(), d.always());
   }
 
   /**
@@ -179,25 +179,29 @@ public final class DialogueLoader {
           texts.add(d.ssh().target());
         }
       }
-      for (Step s : d.steps()) {
+      StepTree.forEachStep(d, s -> {
         if (s instanceof Step.Send send) {
           texts.add(send.text().text());
-        } else if (s instanceof Step.Expect x) {
-          for (Branch b : x.branches()) {
-            if (b.pattern() instanceof Branch.Pattern.Literal l) {
-              texts.add(l.text());
-            } else if (b.pattern() instanceof Branch.Pattern.Regex r) {
-              texts.add(r.source());
-            }
-            if (b.send() != null) {
-              texts.add(b.send().text());
-            }
-            if (b.fail() != null) {
-              texts.add(b.fail());
-            }
-          }
+        } else if (s instanceof Step.When w) {
+          used.addAll(w.condition().names());
         }
-      }
+      });
+      StepTree.forEachBranch(d, b -> {
+        if (b.pattern() instanceof Branch.Pattern.Literal l) {
+          texts.add(l.text());
+        } else if (b.pattern() instanceof Branch.Pattern.Regex r) {
+          texts.add(r.source());
+        }
+        if (b.send() != null) {
+          texts.add(b.send().text());
+        }
+        if (b.fail() != null) {
+          texts.add(b.fail());
+        }
+        if (b.when() != null) {
+          used.addAll(b.when().names());
+        }
+      });
       for (String t : texts) {
         used.addAll(Vars.references(t));
       }
@@ -206,7 +210,7 @@ public final class DialogueLoader {
     for (String name : new java.util.TreeSet<>(cliVars.keySet())) {
       if (!used.contains(name)) {
         messages.add("--var " + Texts.shorten(name) + " is not used by any dialogue"
-            + DialogueParser.didYouMean(name, used.stream()
+            + NodeReader.didYouMean(name, used.stream()
                 .filter(u -> !u.startsWith(Vars.ENV_PREFIX)).toList(), "%s"));
       }
     }

@@ -32,4 +32,31 @@ public sealed interface Step {
   /** End of input: EOF on a pipe, the terminal's EOF character on a pty. */
   record Close(SourcePos pos) implements Step {
   }
+
+  /** {@code step} is played only when {@code condition} holds as its turn comes. */
+  record When(Condition condition, Step step) implements Step {
+    @Override
+    public SourcePos pos() {
+      return step.pos();
+    }
+  }
+
+  /**
+   * Hands the child's terminal to the person at promptly's terminal until they type
+   * {@code escape}, the child's output matches {@code until}, or what they type matches
+   * {@code inputUntil}; {@code onOutput} branches act on the child's output meanwhile.
+   *
+   * @param escape the key that hands the terminal back, or -1 for none
+   * @param until null: none
+   * @param inputUntil null: none
+   */
+  record Interact(int escape, Branch.Pattern until, Branch.Pattern inputUntil,
+                  List<Branch> onOutput, SourcePos pos) implements Step {
+    /** ^] (0x1d), as telnet and Tcl's interact. */
+    public static final int DEFAULT_ESCAPE = 0x1d;
+
+    public Interact {
+      onOutput = List.copyOf(onOutput);
+    }
+  }
 }

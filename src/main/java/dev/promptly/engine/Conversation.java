@@ -14,6 +14,7 @@ import dev.promptly.process.ExitStatus;
 import dev.promptly.process.Launcher;
 import dev.promptly.process.SpawnException;
 import dev.promptly.process.SpawnOptions;
+import dev.promptly.process.VertxInternals;
 import dev.promptly.report.RunInfo;
 import dev.promptly.report.RunObserver;
 import io.vertx.core.Context;
@@ -183,6 +184,14 @@ public final class Conversation {
     child.output().exceptionHandler(err -> s.onEnd());
     child.output().endHandler(v -> s.onEnd());
     child.output().handler(s::onOutput);
+    // The child ends with its owner: the verticle that started it is undeployed, or the Vert.x
+    // instance closed (on epoll the loop's end would kill it too, on NIO nothing else would).
+    Runnable unhook = VertxInternals.onClose(context,
+        done -> s.terminate(Duration.ZERO).onComplete(ar -> done.run()));
+    child.exit().onComplete(ar -> {
+      unhook.run();
+      s.failWaitingSends("the child exited before it read what was sent");
+    });
     return s;
   }
 
@@ -287,7 +296,11 @@ public final class Conversation {
     return p.promise.future();
   }
 
-  /** Sends text as is. Waits for room when the child's input is full. */
+  /**
+   * Sends text as is. Sends are written in the order they were made: while the child's input is
+   * full, later sends wait behind earlier ones (none is dropped, every future completes), and
+   * they are written as the child makes room.
+   */
   public Future<Void> send(String text) {
     if (inputClosed) {
       return Future.failedFuture(new IllegalStateException("input is already closed"));
@@ -295,15 +308,63 @@ public final class Conversation {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     bytesWritten += bytes.length;
     WriteStream<Buffer> in = child.input();
-    if (!in.writeQueueFull()) {
+    if (waitingSends.isEmpty() && !in.writeQueueFull()) {
       return in.write(Buffer.buffer(bytes));
     }
-    Promise<Void> drained = Promise.promise();
-    in.drainHandler(v -> {
-      in.drainHandler(null);
-      drained.tryComplete();
-    });
-    return drained.future().compose(v -> in.write(Buffer.buffer(bytes)));
+    WaitingSend w = new WaitingSend(Buffer.buffer(bytes));
+    waitingSends.add(w);
+    if (waitingSends.size() == 1) {
+      in.drainHandler(v -> writeWaiting());
+    }
+    return w.promise.future();
+  }
+
+  /** A send made while the child's input was full, waiting its turn (no data: closing input). */
+  private record WaitingSend(Buffer data, Promise<Void> promise) {
+    WaitingSend(Buffer data) {
+      this(data, Promise.promise());
+    }
+  }
+
+  private final java.util.ArrayDeque<WaitingSend> waitingSends = new java.util.ArrayDeque<>();
+
+  /** The child's input has room again: write what waits, in order, while it has. */
+  private void writeWaiting() {
+    WriteStream<Buffer> in = child.input();
+    while (!waitingSends.isEmpty() && !in.writeQueueFull()) {
+      WaitingSend w = waitingSends.poll();
+      (w.data == null ? child.closeInput() : in.write(w.data)).onComplete(w.promise);
+    }
+    if (waitingSends.isEmpty()) {
+      Handler<Void> h = inputDrained;
+      in.drainHandler(h == null ? null : v -> writeWaiting());
+      if (h != null && !in.writeQueueFull()) {
+        h.handle(null);
+      }
+    }
+  }
+
+  private Handler<Void> inputDrained;
+
+  /** Whether a send now would wait for room (Vert.x's writeQueueFull, for a WriteStream face). */
+  public boolean inputFull() {
+    return !waitingSends.isEmpty() || child.input().writeQueueFull();
+  }
+
+  /** Called when the input has room again after {@link #inputFull()} (a WriteStream's drain). */
+  public void onInputDrained(Handler<Void> handler) {
+    inputDrained = handler;
+    if (waitingSends.isEmpty()) {
+      child.input().drainHandler(handler == null ? null : v -> writeWaiting());
+    }
+  }
+
+  /** The sends still waiting for room fail: the child will never read them. */
+  private void failWaitingSends(String why) {
+    WaitingSend w;
+    while ((w = waitingSends.poll()) != null) {
+      w.promise.tryFail(new IllegalStateException(why));
+    }
   }
 
   /** Ends the child's input: EOF on a pipe, the terminal's EOF character on a pty. */
@@ -312,11 +373,39 @@ public final class Conversation {
       return Future.succeededFuture();
     }
     inputClosed = true;
-    return child.closeInput();
+    if (waitingSends.isEmpty()) {
+      return child.closeInput();
+    }
+    WaitingSend close = new WaitingSend(null);
+    waitingSends.add(close);
+    return close.promise.future();
   }
 
   public Future<ExitStatus> exit() {
     return child.exit();
+  }
+
+  /**
+   * Gives up the expect that is waiting, if any: it fails with {@code why}, and the output it had
+   * not matched stays for the next expect (a blocking caller that was interrupted).
+   */
+  public void cancelExpect(String why) {
+    Pending p = pending;
+    if (p != null) {
+      pending = null;
+      cancelTimer(p);
+      cancelSearch = true;
+      if (!offloaded) {
+        matcher.expect(List.of());
+      }
+      p.promise.tryFail(new java.util.concurrent.CancellationException(why));
+    }
+  }
+
+  /** Sends a secret: it is masked from here on in the output, transcripts and messages. */
+  public Future<Void> sendSecret(String text) {
+    secrets.add(text);
+    return send(text);
   }
 
   /** TERM to the child's process group, KILL after {@code grace}; completes once reaped. */

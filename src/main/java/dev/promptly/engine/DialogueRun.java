@@ -2,6 +2,7 @@ package dev.promptly.engine;
 
 import dev.promptly.api.ExpectFailure;
 import dev.promptly.dsl.Branch;
+import dev.promptly.dsl.Condition;
 import dev.promptly.dsl.Dialogue;
 import dev.promptly.dsl.DialogueLoader;
 import dev.promptly.dsl.Step;
@@ -61,12 +62,16 @@ public final class DialogueRun {
   private final long startNanos = System.nanoTime();
   private Conversation session;
   private ScreenWait screen; // null unless a pty run with screen steps
-  /** The step being played, or -1. */
+  /** The innermost step being played (a branch's steps are nested), or null. */
+  private Step playing;
+  /** The top-level step being played, or -1. */
   private int currentStep = -1;
   /** When the current step started. */
   private long stepStartNanos = System.nanoTime();
   private boolean over;
   private int depth;
+  /** Above 0 while an always branch's own steps play: always branches are not waited for. */
+  private int alwaysPaused;
   private String interrupted;
 
   private DialogueRun(Vertx vertx, RunPlan plan, RunSettings settings, RunObserver observer,
@@ -148,7 +153,7 @@ public final class DialogueRun {
     if (session == null || currentStep < 0 || currentStep >= dialogue.steps().size()) {
       return "";
     }
-    Step s = dialogue.steps().get(currentStep);
+    Step s = playing != null ? playing : dialogue.steps().get(currentStep);
     String waiting = session.waiting();
     return "\nstep " + (currentStep + 1) + " (" + s.pos() + "): "
         + (waiting != null ? waiting : kind(s) + " under way") + "\n"
@@ -318,16 +323,16 @@ public final class DialogueRun {
       return "environment variable " + name.substring(Vars.ENV_PREFIX.length())
           + " is not set; nothing was sent";
     }
-    for (int i = 0; i < dialogue.steps().size(); i++) {
-      if (dialogue.steps().get(i) instanceof Step.Expect x) {
-        for (Branch b : x.branches()) {
-          if (b.pattern() instanceof Branch.Pattern.Regex r
-              && dev.promptly.match.PromptMatcher.groupNames(r.source()).contains(name)) {
-            return "variable ${" + name + "} has no value: it is captured by the branch at "
-                + b.pos() + " (step " + (i + 1) + "), which has not matched; nothing was sent";
-          }
-        }
+    Branch[] capturing = {null};
+    dev.promptly.dsl.StepTree.forEachBranch(dialogue, b -> {
+      if (capturing[0] == null && b.pattern() instanceof Branch.Pattern.Regex r
+          && dev.promptly.match.PromptMatcher.groupNames(r.source()).contains(name)) {
+        capturing[0] = b;
       }
+    });
+    if (capturing[0] != null) {
+      return "variable ${" + name + "} has no value: it is captured by the branch at "
+          + capturing[0].pos() + ", which has not matched; nothing was sent";
     }
     return "variable ${" + name + "} has no value; nothing was sent";
   }
@@ -339,6 +344,24 @@ public final class DialogueRun {
     return vars.get(name);
   }
 
+  /**
+   * A step failed: why, and the innermost step it happened in (a step of a branch's steps
+   * fails its enclosing step, but the message points at where it happened).
+   */
+  private static final class StepFailed extends RuntimeException {
+    private final transient Step step;
+
+    StepFailed(Step step, String why) {
+      super(why, null, false, false);
+      this.step = step;
+    }
+  }
+
+  private static Future<Void> failed(Step s, String why) {
+    return Future.failedFuture(new StepFailed(s, why));
+  }
+
+  /** The top-level steps from {@code index} on, each recorded in the run's results. */
   private void step(int index) {
     if (over) {
       return;
@@ -357,80 +380,227 @@ public final class DialogueRun {
       Step s = dialogue.steps().get(index);
       stepStartNanos = System.nanoTime();
       currentStep = index;
-      if (s instanceof Step.Expect e) {
-        expect(index, e, 1, System.nanoTime());
-      } else if (s instanceof Step.Send send) {
-        long t0 = System.nanoTime();
-        Future<Void> sending;
-        try {
-          sending = send(send.text());
-        } catch (Vars.Unresolved u) {
-          failStep(index, s, unresolved(u));
+      play(s, index, true).onComplete(ar -> {
+        if (over) {
           return;
         }
-        sending.onComplete(ar -> {
-          if (ar.failed()) {
-            failStep(index, s, "could not send: " + ar.cause().getMessage());
-            return;
+        if (ar.failed()) {
+          Step at = ar.cause() instanceof StepFailed f ? f.step : s;
+          String why = ar.cause() instanceof StepFailed ? ar.cause().getMessage()
+              : String.valueOf(ar.cause());
+          // The step's real time: a timed-out step took its limit, not zero.
+          stepResults.add(new StepResult(index + 1, s.pos().line(), kind(s), false, null, null,
+              -1, -1, Map.of(), since(stepStartNanos), 1));
+          abort("step " + (index + 1) + " (" + at.pos() + "): " + why);
+          return;
+        }
+        step(index + 1);
+      });
+    } finally {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+
+  /** Nested steps (a branch's), in order; the first failure ends them. */
+  private Future<Void> playAll(List<Step> steps, int index) {
+    Promise<Void> done = Promise.promise();
+    playFrom(steps, 0, index, done);
+    return done.future();
+  }
+
+  private void playFrom(List<Step> steps, int i, int index, Promise<Void> done) {
+    if (over) {
+      done.tryFail(new StepFailed(steps.get(Math.min(i, steps.size() - 1)), "stopped"));
+      return;
+    }
+    if (i >= steps.size()) {
+      done.tryComplete();
+      return;
+    }
+    if (++depth > MAX_SYNC_DEPTH) {
+      depth = 0;
+      context.runOnContext(v -> playFrom(steps, i, index, done));
+      return;
+    }
+    try {
+      play(steps.get(i), index, false).onComplete(ar -> {
+        if (ar.failed()) {
+          done.tryFail(ar.cause());
+        } else {
+          playFrom(steps, i + 1, index, done);
+        }
+      });
+    } finally {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+
+  /** The person at the terminal takes over until the step's end; then the dialogue goes on. */
+  private Future<Void> interact(int index, Step.Interact i, boolean top) {
+    long t0 = System.nanoTime();
+    return new Interaction(context, session, i, plan.name(), secrets, observer,
+        dialogue.pty() && dialogue.terminal().echo(), this::toSpec, this::send).play()
+        .transform(ar -> {
+          Interaction.Ended e = ar.result();
+          if (e.failure() != null) {
+            return failed(i, e.failure());
           }
-          stepResults.add(new StepResult(index + 1, s.pos().line(), "send", true, null, null,
+          record(top, new StepResult(index + 1, i.pos().line(), "interact", true, e.how(), null,
               -1, -1, Map.of(), since(t0), 1));
-          step(index + 1);
+          return Future.succeededFuture();
+        });
+  }
+
+  /**
+   * Plays one step; the future fails with {@link StepFailed}. {@code index} is the top-level
+   * step it belongs to (0-based); {@code top} records its result in the run's steps.
+   */
+  private Future<Void> play(Step s, int index, boolean top) {
+    playing = s;
+    try {
+      if (s instanceof Step.Expect e) {
+        Promise<Void> done = Promise.promise();
+        expect(index, e, top, 1, System.nanoTime(), done);
+        return done.future();
+      } else if (s instanceof Step.Send send) {
+        long t0 = System.nanoTime();
+        return send(send.text()).transform(ar -> {
+          if (ar.failed()) {
+            return failed(s, "could not send: " + ar.cause().getMessage());
+          }
+          record(top, new StepResult(index + 1, s.pos().line(), "send", true, null, null,
+              -1, -1, Map.of(), since(t0), 1));
+          return Future.succeededFuture();
         });
       } else if (s instanceof Step.Signal sig) {
         session.child().signal(sig.signal());
         Conversation.LOG.debug("[{}] signal {} to the process group", plan.name(),
             Signals.name(sig.signal()));
-        stepResults.add(new StepResult(index + 1, s.pos().line(), "signal", true,
+        record(top, new StepResult(index + 1, s.pos().line(), "signal", true,
             Signals.name(sig.signal()), null, -1, -1, Map.of(), Duration.ZERO, 1));
-        step(index + 1);
+        return Future.succeededFuture();
+      } else if (s instanceof Step.Interact i) {
+        return interact(index, i, top);
       } else if (s instanceof Step.Close) {
         long t0 = System.nanoTime();
         Conversation.LOG.debug("[{}] close stdin", plan.name());
-        session.closeInput().onComplete(ar -> {
+        return session.closeInput().transform(ar -> {
           if (ar.failed()) {
-            failStep(index, s, "could not close input: " + ar.cause().getMessage());
-            return;
+            return failed(s, "could not close input: " + ar.cause().getMessage());
           }
-          stepResults.add(new StepResult(index + 1, s.pos().line(), "close", true, null, null,
+          record(top, new StepResult(index + 1, s.pos().line(), "close", true, null, null,
               -1, -1, Map.of(), since(t0), 1));
-          step(index + 1);
+          return Future.succeededFuture();
         });
       }
+      if (s instanceof Step.When w) {
+        if (!holds(w.condition())) {
+          Conversation.LOG.debug("[{}] step at {} skipped: when {} does not hold", plan.name(),
+              s.pos(), w.condition().source());
+          return Future.succeededFuture();
+        }
+        return play(w.step(), index, top);
+      }
+      return failed(s, "this step is not known to this engine");
+    } catch (Vars.Unresolved u) {
+      return failed(s, unresolved(u));
+    } catch (Condition.Failure f) {
+      return failed(s, f.getMessage());
+    }
+  }
+
+  private void record(boolean top, StepResult r) {
+    if (top) {
+      stepResults.add(r);
+    }
+  }
+
+  /**
+   * One pass of an expect step. The step again after an {@code again} branch (or an
+   * {@code always:} one) is a loop, not recursion: a match already in the buffer completes at
+   * once, so thousands of prompts in one read would nest that deep: every
+   * {@link #MAX_SYNC_DEPTH} passes the next one is run from the context's queue instead.
+   */
+  private void again(int index, Step.Expect e, boolean top, int passes, long t0,
+                     Promise<Void> done) {
+    if (++depth > MAX_SYNC_DEPTH) {
+      depth = 0;
+      context.runOnContext(v -> expect(index, e, top, passes, t0, done));
+      return;
+    }
+    try {
+      expect(index, e, top, passes, t0, done);
     } finally {
       depth = Math.max(0, depth - 1);
     }
   }
 
   /**
-   * The step again after an {@code again} branch: a loop, not recursion. A match already in the
-   * buffer completes at once, so thousands of prompts in one read would nest that deep: every
-   * {@link #MAX_SYNC_DEPTH} passes the next one is run from the context's queue instead.
+   * The branches one pass of {@code e} waits for: the dialogue's {@code always:} ones first
+   * (they win a tie, as Tcl's expect_before), then the step's own. None while an always branch's
+   * own steps play (no always branch interrupts its own handling), nor for a screen step.
    */
-  private void again(int index, Step.Expect e, int passes, long t0) {
-    if (++depth > MAX_SYNC_DEPTH) {
-      depth = 0;
-      context.runOnContext(v -> expect(index, e, passes, t0));
-      return;
+  private List<Branch> branchesOf(Step.Expect e) {
+    List<Branch> all = new ArrayList<>();
+    if (alwaysPaused == 0 && ScreenWait.screenOf(e) == null) {
+      for (Branch b : dialogue.always()) {
+        if (b.when() == null || holds(b.when())) {
+          all.add(b);
+        }
+      }
     }
-    try {
-      expect(index, e, passes, t0);
-    } finally {
-      depth = Math.max(0, depth - 1);
+    for (Branch b : e.branches()) {
+      if (b.when() == null || holds(b.when())) {
+        all.add(b);
+      }
     }
+    return all;
   }
 
-  private void expect(int index, Step.Expect e, int passes, long t0) {
+  /** Whether a condition holds now; throws as {@link Condition#test} does. */
+  private boolean holds(Condition c) {
+    return c.test(this::lookup);
+  }
+
+  /** How many of {@code branches} (a {@link #branchesOf} list) are always branches. */
+  private int alwaysCount(List<Branch> branches, Step.Expect e) {
+    int n = 0;
+    for (Branch b : branches) {
+      if (e.branches().stream().noneMatch(own -> own == b)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private void expect(int index, Step.Expect e, boolean top, int passes, long t0,
+                      Promise<Void> done) {
     if (over) {
+      done.tryFail(new StepFailed(e, "stopped"));
       return;
     }
+    List<Branch> branches;
     List<PatternSpec> specs = new ArrayList<>();
     try {
-      for (Branch b : e.branches()) {
+      branches = branchesOf(e);
+      for (Branch b : branches) {
         specs.add(toSpec(b.pattern()));
       }
     } catch (Vars.Unresolved u) {
-      failStep(index, e, unresolved(u));
+      done.fail(new StepFailed(e, unresolved(u)));
+      return;
+    } catch (Condition.Failure f) {
+      done.fail(new StepFailed(e, f.getMessage()));
+      return;
+    }
+    int alwaysCount = alwaysCount(branches, e);
+    if (alwaysCount == branches.size()) {
+      // Every branch of the step has a when: that does not hold: nothing to wait for.
+      Conversation.LOG.debug("[{}] step at {} skipped: no branch's when holds", plan.name(),
+          e.pos());
+      record(top, new StepResult(index + 1, e.pos().line(), "expect", true, null, null, -1, -1,
+          Map.of(), since(t0), passes));
+      done.tryComplete();
       return;
     }
     Duration timeout = e.timeout() != null ? e.timeout()
@@ -438,8 +608,8 @@ public final class DialogueRun {
     Branch.Pattern.Screen onScreen = ScreenWait.screenOf(e);
     Future<MatchResult> waited;
     if (onScreen != null && (screen == null || e.branches().size() > 1)) {
-      failStep(index, e, screen == null ? "screen: needs pty: true"
-          : "a screen pattern must be the only pattern of its step");
+      done.fail(new StepFailed(e, screen == null ? "screen: needs pty: true"
+          : "a screen pattern must be the only pattern of its step"));
       return;
     } else if (onScreen != null) {
       String text;
@@ -449,7 +619,7 @@ public final class DialogueRun {
           return v == null ? null : Pattern.quote(v);
         }) : substitute(onScreen.text());
       } catch (Vars.Unresolved u) {
-        failStep(index, e, unresolved(u));
+        done.fail(new StepFailed(e, unresolved(u)));
         return;
       }
       waited = screen.await(text, onScreen.regex(), timeout, session.outputEnded());
@@ -458,6 +628,7 @@ public final class DialogueRun {
     }
     waited.onComplete(ar -> {
       if (over) {
+        done.tryFail(new StepFailed(e, "stopped"));
         return;
       }
       if (ar.failed()) {
@@ -468,18 +639,20 @@ public final class DialogueRun {
                 x.elapsed(), x.timeout()) + (x.detail() == null ? "" : ": " + x.detail())
                 + "\n" + Messages.lastLines(x.lastLines())
             : String.valueOf(ar.cause().getMessage());
-        failStep(index, e, why);
+        done.fail(new StepFailed(e, why));
         return;
       }
       MatchResult m = ar.result();
       long byteOffset = session.lastMatchByteOffset();
-      Branch b = e.branches().get(m.branch());
+      Branch b = branches.get(m.branch());
+      boolean always = m.branch() < alwaysCount;
       String branch = specs.get(m.branch()).toString();
       // The values of secret captures were made secrets by the session as they matched.
-    String shownMatch = secrets.mask(m.text());
+      String shownMatch = secrets.mask(m.text());
       if (Conversation.LOG.isDebugEnabled()) {
-        Conversation.LOG.debug("[{}] step {} matched {}: \"{}\" at byte {}", plan.name(), index + 1,
-            secrets.mask(branch), Messages.visible(shownMatch), byteOffset);
+        Conversation.LOG.debug("[{}] step {} matched {}{}: \"{}\" at byte {}", plan.name(),
+            index + 1, always ? "always " : "", secrets.mask(branch),
+            Messages.visible(shownMatch), byteOffset);
       }
       observer.matched(plan.name(), index + 1, secrets.mask(branch), shownMatch, byteOffset);
       Map<String, String> captures = new LinkedHashMap<>();
@@ -491,46 +664,53 @@ public final class DialogueRun {
       });
       if (b.fail() != null) {
         String text = Vars.substitute(b.fail(), this::lookup);
-        failStep(index, e, text + " (matched " + specs.get(m.branch()) + ")\n"
-            + Messages.lastLines(session.lastLines()));
+        done.fail(new StepFailed(e, text + " (matched " + specs.get(m.branch()) + ")\n"
+            + Messages.lastLines(session.lastLines())));
         return;
       }
-      if (b.again() && m.text().isEmpty() && !(b.pattern() instanceof Branch.Pattern.Timeout)) {
-        failStep(index, e, "the branch at " + b.pos() + " matched empty text and has 'again': it "
-            + "would match again at the same place for ever (make " + specs.get(m.branch())
-            + " match at least one character)");
+      boolean loops = b.again() || always;
+      if (loops && m.text().isEmpty() && !(b.pattern() instanceof Branch.Pattern.Timeout)) {
+        done.fail(new StepFailed(e, "the branch at " + b.pos() + " matched empty text and "
+            + (always ? "is an always branch" : "has 'again'") + ": it would match again at the "
+            + "same place for ever (make " + specs.get(m.branch())
+            + " match at least one character)"));
         return;
       }
-      Runnable next = () -> {
-        if (b.again()) {
-          again(index, e, passes + 1, t0);
-        } else {
-          stepResults.add(new StepResult(index + 1, e.pos().line(), "expect", true,
-              secrets.mask(branch), shownMatch, m.start(), byteOffset, captures, since(t0),
-              passes));
-          step(index + 1);
-        }
-      };
       Future<Void> sending;
       try {
-        sending = b.send() == null ? null : send(b.send());
+        sending = b.send() == null ? Future.succeededFuture() : send(b.send());
       } catch (Vars.Unresolved u) {
-        failStep(index, e, unresolved(u));
+        done.fail(new StepFailed(e, unresolved(u)));
         return;
       }
-      if (sending == null) {
-        next.run();
-      } else {
-        sending.onComplete(sent -> {
-          if (sent.failed()) {
-            failStep(index, e, "matched " + specs.get(m.branch()) + " but could not send: "
-                + sent.cause().getMessage());
-          } else {
-            next.run();
-          }
-        });
-      }
+      sending.transform(sent -> sent.failed()
+          ? failed(e, "matched " + specs.get(m.branch()) + " but could not send: "
+              + sent.cause().getMessage())
+          : branchSteps(b, always, index)).onComplete(played -> {
+            if (played.failed()) {
+              done.tryFail(played.cause());
+            } else if (loops) {
+              again(index, e, top, passes + 1, t0, done);
+            } else {
+              record(top, new StepResult(index + 1, e.pos().line(), "expect", true,
+                  secrets.mask(branch), shownMatch, m.start(), byteOffset, captures, since(t0),
+                  passes));
+              done.tryComplete();
+            }
+          });
     });
+  }
+
+  /** A branch's own steps; while an always branch's play, no always branch is waited for. */
+  private Future<Void> branchSteps(Branch b, boolean always, int index) {
+    if (b.steps().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    if (!always) {
+      return playAll(b.steps(), index);
+    }
+    alwaysPaused++;
+    return playAll(b.steps(), index).andThen(ar -> alwaysPaused--);
   }
 
   private PatternSpec toSpec(Branch.Pattern p) {
@@ -577,17 +757,12 @@ public final class DialogueRun {
     return session.send(full);
   }
 
-  private void failStep(int index, Step s, String why) {
-    // The step's real time: a timed-out step took its limit, not zero.
-    stepResults.add(new StepResult(index + 1, s.pos().line(), kind(s), false, null, null, -1, -1,
-        Map.of(), since(stepStartNanos), 1));
-    String where = "step " + (index + 1) + " (" + s.pos() + ")";
-    abort(where + ": " + why);
-  }
-
   private static String kind(Step s) {
+    if (s instanceof Step.When w) {
+      return kind(w.step());
+    }
     return s instanceof Step.Expect ? "expect" : s instanceof Step.Send ? "send"
-        : s instanceof Step.Signal ? "signal" : "close";
+        : s instanceof Step.Signal ? "signal" : s instanceof Step.Interact ? "interact" : "close";
   }
 
   /** A failure: the child and its process group are terminated and reaped. */

@@ -29,7 +29,8 @@ public final class Engine implements AutoCloseable {
   private final Vertx vertx;
   private final boolean ownsVertx;
   private final Launcher launcher = NativeLauncher.instance();
-  private final Set<Supervisor> supervisors = ConcurrentHashMap.newKeySet();
+  /** Runs in progress, and what completes when each ends. */
+  private final Map<Supervisor, Future<?>> supervisors = new ConcurrentHashMap<>();
 
   private Engine(Vertx vertx, boolean ownsVertx) {
     this.vertx = vertx;
@@ -56,12 +57,28 @@ public final class Engine implements AutoCloseable {
 
   /** The Vert.x instance promptly makes when it owns one. */
   public static Vertx newVertx() {
-    VertxBuilder builder = Vertx.builder().with(new VertxOptions()
-        .setEventLoopPoolSize(Runtime.getRuntime().availableProcessors())
-        .setWorkerPoolSize(2)
-        .setInternalBlockingPoolSize(2));
     // Netty's epoll where it loads (Linux x86_64): each child's fds are then watched by its own
     // event loop, not handed over from promptly's shared I/O thread.
+    return build(ownOptions());
+  }
+
+  private static VertxOptions ownOptions() {
+    return new VertxOptions()
+        .setEventLoopPoolSize(Runtime.getRuntime().availableProcessors())
+        .setWorkerPoolSize(2)
+        .setInternalBlockingPoolSize(2);
+  }
+
+  /**
+   * The same, with daemon threads: for an instance shared by a whole JVM and never closed (the
+   * blocking facade's), which must not keep the JVM from ending.
+   */
+  public static Vertx newDaemonVertx() {
+    return build(ownOptions().setUseDaemonThread(true));
+  }
+
+  private static Vertx build(VertxOptions options) {
+    VertxBuilder builder = Vertx.builder().with(options);
     Transport epoll = EpollLoops.transport();
     if (epoll != null) {
       builder.withTransport(epoll);
@@ -90,10 +107,8 @@ public final class Engine implements AutoCloseable {
   /** As {@link #run(List, RunSettings, RunObserver)}, {@code hosts:} chosen from an inventory. */
   public Future<List<RunResult>> run(List<Dialogue> dialogues, RunSettings settings,
                                      Inventory inventory, String limit, RunObserver observer) {
-    Supervisor supervisor = new Supervisor(vertx, settings, observer, launcher);
-    supervisors.add(supervisor);
-    return supervisor.runAll(plans(dialogues, settings.vars(), inventory, limit))
-        .andThen(ar -> supervisors.remove(supervisor));
+    List<RunPlan> plans = plans(dialogues, settings.vars(), inventory, limit);
+    return supervised(settings, observer, s -> s.runAll(plans));
   }
 
   /** The runs of these dialogues: matrices expanded, and inventory hosts for {@code hosts:}. */
@@ -120,10 +135,18 @@ public final class Engine implements AutoCloseable {
         .filter(p -> p.name().equals(runName))
         .findFirst().orElseThrow(() -> new IllegalArgumentException("dialogue '"
             + dialogue.name() + "' makes no run named '" + runName + "'"));
+    return supervised(settings, observer, s -> s.runAll(List.of(plan))).map(list -> list.get(0));
+  }
+
+  /** Runs {@code work} under a new supervisor, known to stopAll, killAll and closeAsync. */
+  private <T> Future<T> supervised(RunSettings settings, RunObserver observer,
+                                   java.util.function.Function<Supervisor, Future<T>> work) {
     Supervisor supervisor = new Supervisor(vertx, settings, observer, launcher);
-    supervisors.add(supervisor);
-    return supervisor.runAll(List.of(plan)).map(list -> list.get(0))
-        .andThen(ar -> supervisors.remove(supervisor));
+    io.vertx.core.Promise<T> done = io.vertx.core.Promise.promise();
+    supervisors.put(supervisor, done.future());
+    done.future().onComplete(ar -> supervisors.remove(supervisor));
+    work.apply(supervisor).onComplete(done);
+    return done.future();
   }
 
   /**
@@ -169,14 +192,14 @@ public final class Engine implements AutoCloseable {
 
   /** As {@link #stopAll}, without the grace period: SIGKILL now (a second ^C). */
   public void killAll() {
-    for (Supervisor s : supervisors) {
+    for (Supervisor s : supervisors.keySet()) {
       s.kill();
     }
   }
 
   /** Stops every run in progress; safe from any thread, a signal handler's included. */
   public void stopAll(String why) {
-    for (Supervisor s : supervisors) {
+    for (Supervisor s : supervisors.keySet()) {
       s.stop(why);
     }
   }
@@ -187,5 +210,20 @@ public final class Engine implements AutoCloseable {
     if (ownsVertx) {
       vertx.close().toCompletionStage().toCompletableFuture().join();
     }
+  }
+
+  /**
+   * Stops every run (their children terminated and reaped, the runs failing with {@code why}),
+   * then closes the Vert.x instance if this engine created it. From any thread, an event loop's
+   * included: nothing here blocks.
+   */
+  public Future<Void> closeAsync(String why) {
+    List<Future<?>> runs = new ArrayList<>();
+    for (Map.Entry<Supervisor, Future<?>> e : supervisors.entrySet()) {
+      e.getKey().stop(why);
+      runs.add(e.getValue());
+    }
+    Future<Void> stopped = Future.join(runs).<Void>mapEmpty().otherwiseEmpty();
+    return ownsVertx ? stopped.compose(v -> vertx.close()) : stopped;
   }
 }

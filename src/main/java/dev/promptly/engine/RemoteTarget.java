@@ -2,6 +2,7 @@ package dev.promptly.engine;
 
 import dev.promptly.dsl.Dialogue;
 import dev.promptly.process.SpawnOptions;
+import dev.promptly.process.ssh.SshConfig;
 import dev.promptly.process.ssh.SshTarget;
 import java.nio.file.Path;
 import java.util.List;
@@ -74,7 +75,7 @@ final class RemoteTarget {
     if (h == null || h.isBlank()) {
       throw new IllegalArgumentException("ssh: no host (give host:, or an inventory host)");
     }
-    int portNumber = SshTarget.DEFAULT_PORT;
+    int portNumber = 0;
     if (port != null && !port.isBlank()) {
       try {
         portNumber = Integer.parseInt(port.strip());
@@ -92,10 +93,16 @@ final class RemoteTarget {
           + "' is not strict, accept-new or off");
     }
     Path dir = d.file().toAbsolutePath().getParent();
-    return new SshTarget(h.strip(), portNumber,
-        user == null || user.isBlank() ? System.getProperty("user.name") : user.strip(),
-        identity == null ? null : path(identity, dir), passphrase, password,
-        knownHosts == null ? SshTarget.defaultKnownHosts() : path(knownHosts, dir), mode);
+    // ~/.ssh/config completes what the inventory and the dialogue left out (OpenSSH's order).
+    Path config = SshConfig.defaultFile();
+    try {
+      return SshConfig.target(config, h.strip(), portNumber,
+          user == null || user.isBlank() ? null : user.strip(),
+          identity == null ? null : path(identity, dir), passphrase, password,
+          knownHosts == null ? SshTarget.defaultKnownHosts() : path(knownHosts, dir), mode);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new IllegalArgumentException("ssh: " + config + ": " + e.getMessage());
+    }
   }
 
   /**

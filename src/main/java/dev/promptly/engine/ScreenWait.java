@@ -47,12 +47,10 @@ final class ScreenWait {
     if (!d.pty()) {
       return null;
     }
-    for (Step s : d.steps()) {
-      if (s instanceof Step.Expect e && screenOf(e) != null) {
-        return new ScreenWait(session, d.terminal(), context);
-      }
-    }
-    return null;
+    boolean[] any = {false};
+    dev.promptly.dsl.StepTree.forEachStep(d, s -> any[0] |= s instanceof Step.Expect e
+        && screenOf(e) != null);
+    return any[0] ? new ScreenWait(session, d.terminal(), context) : null;
   }
 
   /** The screen pattern of a step, or null when it has none. */

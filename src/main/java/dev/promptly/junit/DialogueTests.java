@@ -26,7 +26,7 @@ import org.junit.jupiter.api.DynamicTest;
  * class DialogueFilesTest {
  *   @TestFactory
  *   Stream<DynamicTest> dialogues() {
- *     return DialogueTests.from(Path.of("src/test/dialogues"));
+ *     return DialogueTests.from(Path.of("src/test/dialogues"));   // *.yaml, *.yml, subfolders too
  *   }
  * }
  * }</pre>
@@ -153,8 +153,13 @@ public final class DialogueTests {
 
     synchronized void close() {
       if (promptly != null) {
-        promptly.close();
-        promptly = null;
+        try {
+          promptly.close().await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new IllegalStateException("promptly did not close within 30 s", e);
+        } finally {
+          promptly = null;
+        }
       }
     }
   }

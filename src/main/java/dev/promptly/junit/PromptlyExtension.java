@@ -19,10 +19,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * class GreeterTest {
  *   @Test
  *   void greets(Expect expect) {
- *     BlockingSession s = expect.spawn("python3", "greeter.py");
- *     s.expect("Name: ");
+ *     BlockingSession s = expect.spawn("python3", "src/test/programs/greeter.py");
+ *     s.expect("Введите имя: ");
  *     s.sendLine("Zoot");
- *     s.expect("Hello, Zoot");
+ *     assertEquals("Zoot", s.expect(Expectation.regex("Вы ввели имя (?<who>\\w+)")).group("who"));
+ *     assertEquals(0, s.exit().code());
  *   }
  * }
  * }</pre>

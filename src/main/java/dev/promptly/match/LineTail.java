@@ -10,7 +10,8 @@ import java.util.List;
  * bounded in lines and in chars. A line longer than the cap keeps its end (where a prompt is),
  * marked by a leading {@code "…"}. Line breaks: {@code \n}, {@code \r\n}, and a lone {@code \r}
  * (progress bars redraw with it); a run of {@code \r} before a {@code \n} ({@code \r\r\n}, what a pty
- * makes of a program's {@code \r\n}) is one break. Not thread-safe.
+ * makes of a program's {@code \r\n}) is one break. A line ended by a lone {@code \r} keeps it at its
+ * end, so reports show the redraw. Not thread-safe.
  */
 public final class LineTail {
 
@@ -57,6 +58,11 @@ public final class LineTail {
         afterCr = c == '\r';
         i++;
         continue;
+      }
+      if (afterCr && !complete.isEmpty()) {
+        // A lone '\r' (a redraw, not a line end): the line it ended keeps it, so a report
+        // shows "10%\r" rather than hiding that the program went back over its line.
+        complete.addLast(complete.removeLast() + "\r");
       }
       afterCr = false;
       // Copy the run up to the next break in one go.

@@ -13,10 +13,22 @@ import java.util.Map;
  *     {@code "\r\n"} was normalised to {@code "\n"} (so it is not an offset into the raw bytes)
  * @param end absolute offset just past the match
  * @param groups captured groups: numbered ("0", "1", ...) and named ones; unmatched groups absent
+ * @param beforeCut {@code before} lost its beginning: more unmatched text came since the previous
+ *     match than the window keeps
  */
 public record MatchResult(int branch, String before, String text, long start, long end,
-                          Map<String, String> groups) {
+                          Map<String, String> groups, boolean beforeCut) {
   public MatchResult {
     groups = Map.copyOf(groups);
+  }
+
+  public MatchResult(int branch, String before, String text, long start, long end,
+                     Map<String, String> groups) {
+    this(branch, before, text, start, end, groups, false);
+  }
+
+  /** This result, with {@link #beforeCut()} set. */
+  public MatchResult withBeforeCut() {
+    return new MatchResult(branch, before, text, start, end, groups, true);
   }
 }

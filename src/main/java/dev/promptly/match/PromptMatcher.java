@@ -69,6 +69,8 @@ public final class PromptMatcher {
   private final StringBuilder buf = new StringBuilder();
   private final Unmatched unmatched = new Unmatched();
   private long base;
+  /** Absolute offset where the last match's consumption ended: unmatched text starts there. */
+  private long consumedTo;
   private int head;
   // Unmatched chars kept when compacting: the window, or more for a literal longer than it.
   private int keep;
@@ -172,7 +174,8 @@ public final class PromptMatcher {
       return Optional.empty();
     }
     long at = received();
-    MatchResult result = new MatchResult(branch, tail(unmatched.length()), "", at, at, Map.of());
+    MatchResult result = cut(new MatchResult(branch, tail(unmatched.length()), "", at, at,
+        Map.of()));
     endStep();
     return Optional.of(result);
   }
@@ -259,9 +262,10 @@ public final class PromptMatcher {
     }
     Searcher s = searchers[best];
     int end = s.end();
-    MatchResult result = new MatchResult(best, tail(bestStart),
+    MatchResult result = cut(new MatchResult(best, tail(bestStart),
         unmatched.subSequence(bestStart, end).toString(), position() + bestStart,
-        position() + end, s.groups());
+        position() + end, s.groups()));
+    consumedTo = result.end();
     head += end;
     endStep();
     return Optional.of(result);
@@ -273,7 +277,9 @@ public final class PromptMatcher {
       return Optional.empty();
     }
     long at = received();
-    MatchResult result = new MatchResult(branch, tail(unmatched.length()), "", at, at, Map.of());
+    MatchResult result = cut(new MatchResult(branch, tail(unmatched.length()), "", at, at,
+        Map.of()));
+    consumedTo = at;
     head = buf.length();
     endStep();
     return Optional.of(result);
@@ -286,6 +292,14 @@ public final class PromptMatcher {
       }
     }
     return -1;
+  }
+
+  /**
+   * {@code r}, marked when its {@code before} lost its beginning: more unmatched text came
+   * between the previous match and this one than the window keeps.
+   */
+  private MatchResult cut(MatchResult r) {
+    return r.start() - r.before().length() > consumedTo ? r.withBeforeCut() : r;
   }
 
   /** The last (at most {@code window}) unmatched chars before {@code end}, relative to head. */

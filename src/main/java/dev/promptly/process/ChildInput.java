@@ -200,6 +200,19 @@ final class ChildInput implements WriteStream<Buffer> {
     dispatch(outcome);
   }
 
+  /** Pty: lines read with ECHO off (false once the fd is closed: nothing is hidden then). */
+  boolean hidesInput() {
+    try (Memory termios = new Memory(LibC.TERMIOS_SIZE)) {
+      synchronized (lock) {
+        if (fd < 0 || LibC.tcgetattr(fd, termios) != 0) {
+          return false;
+        }
+      }
+      int lflag = termios.getInt(LibC.C_LFLAG_OFFSET);
+      return (lflag & LibC.ECHO) == 0 && (lflag & LibC.ICANON) != 0;
+    }
+  }
+
   /** Pty: new window size through the master; false once the fd is closed. */
   boolean ioctl(long request, Memory arg) {
     synchronized (lock) {

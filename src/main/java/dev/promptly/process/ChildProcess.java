@@ -46,4 +46,13 @@ public interface ChildProcess {
   void resize(int rows, int columns);
 
   boolean isPty();
+
+  /**
+   * Whether what is typed now is hidden: the child's terminal reads lines with echo off, as a
+   * program reading a password sets it. A line editor (readline, an editor) also turns echo off
+   * but reads keys, not lines, and echoes them itself: not hidden. Pipes answer false.
+   */
+  default boolean hidesInput() {
+    return false;
+  }
 }

@@ -87,6 +87,7 @@ final class LibC {
   static final int C_CC_OFFSET = 17;
   static final int VEOF = 4;
   static final int ECHO = 0x8;
+  static final int ICANON = 0x2;
   static final int IUTF8 = 0x4000;
   static final int TCSANOW = 0;
   static final long TIOCSWINSZ = 0x5414;

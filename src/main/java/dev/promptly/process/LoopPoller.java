@@ -11,7 +11,6 @@ import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.util.concurrent.Future;
 import io.vertx.core.Context;
-import io.vertx.core.internal.ContextInternal;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
@@ -49,12 +48,10 @@ final class LoopPoller implements Poller {
    */
   static Poller forContext(Context context) {
     try {
-      if (context instanceof ContextInternal internal && internal.isEventLoopContext()) {
-        EventLoop loop = internal.nettyEventLoop();
-        // A loop already shutting down would drop the child's registration: the reactor it is.
-        if (loop instanceof IoEventLoop io && io.isCompatible(Fd.class) && !io.isShuttingDown()) {
-          return new LoopPoller(io);
-        }
+      EventLoop loop = VertxInternals.eventLoop(context);
+      // A loop already shutting down would drop the child's registration: the reactor it is.
+      if (loop instanceof IoEventLoop io && io.isCompatible(Fd.class) && !io.isShuttingDown()) {
+        return new LoopPoller(io);
       }
     } catch (LinkageError e) {
       // No epoll classes (netty-transport-classes-epoll left out): the reactor it is.

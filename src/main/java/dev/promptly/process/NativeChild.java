@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -59,6 +61,40 @@ final class NativeChild implements ChildProcess {
   /** Set on the poller when it stops reading; whoever clears it re-registers the fd. */
   private final AtomicBoolean throttled = new AtomicBoolean();
 
+  /**
+   * Every child not yet reaped, in this JVM: what the JVM's exit kills (see {@link #LEFTOVERS}).
+   * A library user's program may end (System.exit, the end of main, SIGTERM) while sessions are
+   * open; their children, over pipes, would run on unowned.
+   */
+  private static final Set<NativeChild> LIVE = ConcurrentHashMap.newKeySet();
+
+  /**
+   * At the JVM's exit, whatever is still alive is killed with its session. Not reaped: the JVM's
+   * end hands the zombies to init. Nothing can be done on SIGKILL of the JVM itself; a pty child
+   * then still gets SIGHUP when the master closes.
+   */
+  private static final Thread LEFTOVERS = new Thread(NativeChild::killLeftovers,
+      "promptly-kill-children");
+
+  static {
+    try {
+      Runtime.getRuntime().addShutdownHook(LEFTOVERS);
+    } catch (IllegalStateException e) {
+      // Already shutting down: there is nothing left to protect.
+    }
+  }
+
+  static void killLeftovers() {
+    for (NativeChild child : LIVE) {
+      child.signalSession(Signals.SIGKILL);
+    }
+  }
+
+  /** How many children of this JVM are not yet reaped (for tests and diagnostics). */
+  static int liveCount() {
+    return LIVE.size();
+  }
+
   NativeChild(int pid, int outFd, int inFd, int pidfd, boolean pty, byte veof, Context context,
               Poller poller) {
     this.pid = pid;
@@ -69,6 +105,7 @@ final class NativeChild implements ChildProcess {
     this.pidfd = pidfd;
     this.output = new ChildOutput(context);
     this.input = new ChildInput(inFd, context, poller, pty, veof);
+    LIVE.add(this);
     poller.execute(this::register);
   }
 
@@ -147,6 +184,12 @@ final class NativeChild implements ChildProcess {
         LibC.kill(member, signal); // ESRCH: it ended meanwhile
       }
     }
+  }
+
+  @Override
+  public boolean hidesInput() {
+    // The master shares the slave's termios on Linux: the flags as the child last set them.
+    return pty && input.hidesInput();
   }
 
   @Override
@@ -312,6 +355,7 @@ final class NativeChild implements ChildProcess {
       s = new ExitStatus(-1, 0);
       synchronized (reapLock) {
         reaped = true;
+        LIVE.remove(this);
       }
     } else if (siginfo.getInt(LibC.SI_PID_OFFSET) == 0) {
       return; // not yet (spurious readiness)
@@ -358,6 +402,7 @@ final class NativeChild implements ChildProcess {
           LockSupport.parkNanos(1_000_000);
         }
         reaped = true;
+        LIVE.remove(this);
       }
     }
     reap(); // closes the pidfd and the input
@@ -391,6 +436,7 @@ final class NativeChild implements ChildProcess {
         }
         LibC.waitpid(pid, null, LibC.WNOHANG);
         reaped = true;
+        LIVE.remove(this);
       }
     }
     LibC.close(pidfd);

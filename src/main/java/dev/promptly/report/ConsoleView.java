@@ -63,12 +63,21 @@ public final class ConsoleView implements RunObserver {
   private final AtomicInteger failed = new AtomicInteger();
   private final long startNanos = System.nanoTime();
   private volatile int total;
+  private volatile int workers = -1;
   private boolean statusShown;
+  /** While a run interacts the terminal is the person's: nothing is shown, progress waits. */
+  private volatile boolean held;
+  private final java.util.List<String> heldProgress = new java.util.ArrayList<>(); // under lock
 
   public ConsoleView(PrintWriter out, PrintWriter err, Style style) {
     this.out = out;
     this.err = err;
     this.style = style;
+  }
+
+  /** How many cluster workers there are, for the status line (run --cluster only). */
+  public void setWorkers(int workers) {
+    this.workers = workers;
   }
 
   /** How many runs are planned, for the status line. */
@@ -91,7 +100,26 @@ public final class ConsoleView implements RunObserver {
   }
 
   @Override
+  public void interacting(String run, boolean on) {
+    synchronized (lock) {
+      if (on) {
+        clearStatus();
+        held = true;
+        return;
+      }
+      held = false;
+      heldProgress.forEach(err::println);
+      heldProgress.clear();
+      err.flush();
+      drawStatus();
+    }
+  }
+
+  @Override
   public void output(String run, byte[] raw, String text) {
+    if (held) {
+      return;
+    }
     if (style.output() && !quiet.contains(run)) {
       append(run, text);
     }
@@ -99,6 +127,9 @@ public final class ConsoleView implements RunObserver {
 
   @Override
   public void sent(String run, String shown, boolean echoedByTerminal) {
+    if (held) {
+      return;
+    }
     if (style.output() && !echoedByTerminal && !quiet.contains(run)) {
       append(run, shown);
     }
@@ -117,13 +148,17 @@ public final class ConsoleView implements RunObserver {
     live.remove(r.name());
     (r.passed() ? passed : failed).incrementAndGet();
     String line = progressLine(r);
+    colours.remove(r.name());
     synchronized (lock) {
+      if (held) {
+        heldProgress.add(line);
+        return;
+      }
       clearStatus();
       err.println(line);
       err.flush();
       drawStatus();
     }
-    colours.remove(r.name());
   }
 
   /** Removes the status line for good (before the summary is printed). */
@@ -270,6 +305,9 @@ public final class ConsoleView implements RunObserver {
 
   private void print(CharSequence lines) {
     synchronized (lock) {
+      if (held) {
+        return;
+      }
       clearStatus();
       out.print(lines);
       out.flush();
@@ -312,10 +350,10 @@ public final class ConsoleView implements RunObserver {
   }
 
   private void drawStatus() {
-    if (!style.statusLine()) {
+    if (!style.statusLine() || held) {
       return;
     }
-    String text = String.format(Locale.ROOT,
+    String text = (workers >= 0 ? "workers " + workers + " | " : "") + String.format(Locale.ROOT,
         "running %d | passed %d | failed %d | total %d | %.1fs", live.size(),
         passed.get(), failed.get(), total, (System.nanoTime() - startNanos) / 1e9);
     err.print(CLEAR_LINE + text);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -25,6 +26,26 @@ public final class JsonReport {
   public static final int FORMAT = 2;
 
   private final Function<String, Optional<TranscriptWriter.Files>> transcripts;
+  private Map<String, Placement> placements = Map.of();
+
+  /**
+   * Where a run of {@code run --cluster} ran.
+   *
+   * @param worker the worker whose result is reported
+   * @param attempts how many times the run was handed out (more than 1: retried)
+   * @param lostWorkers the workers lost while they had the run, in order
+   */
+  public record Placement(String worker, int attempts, List<String> lostWorkers) {
+    public Placement {
+      lostWorkers = List.copyOf(lostWorkers);
+    }
+  }
+
+  /** Adds each cluster run's placement (by run name) to the report; returns this. */
+  public JsonReport placements(Map<String, Placement> byRun) {
+    this.placements = Map.copyOf(byRun);
+    return this;
+  }
 
   /** A report without transcripts. */
   public JsonReport() {
@@ -93,7 +114,7 @@ public final class JsonReport {
         .put("out", f.out().toString())
         .put("log", f.log().toString())
         .put("cast", f.cast() == null ? null : f.cast().toString())).orElse(null);
-    return new JsonObject()
+    JsonObject run = new JsonObject()
         .put("name", r.name())
         .put("file", String.valueOf(r.file()))
         .put("passed", r.passed())
@@ -113,5 +134,11 @@ public final class JsonReport {
         .put("bytesWritten", r.bytesWritten())
         .put("transcript", transcript)
         .put("steps", steps);
+    Placement p = placements.get(r.name());
+    if (p != null) {
+      run.put("cluster", new JsonObject().put("worker", p.worker()).put("attempts", p.attempts())
+          .put("retried", p.attempts() > 1).put("lostWorkers", new JsonArray(p.lostWorkers())));
+    }
+    return run;
   }
 }

@@ -41,6 +41,13 @@ public interface RunObserver {
   default void outputEnded(String run) {
   }
 
+  /**
+   * A run hands its child's terminal to the person ({@code on}) or takes it back: meanwhile the
+   * person's terminal is theirs, and a live view stays quiet.
+   */
+  default void interacting(String run, boolean on) {
+  }
+
   /** The run is over. */
   default void finished(RunResult result) {
   }
@@ -72,6 +79,11 @@ public interface RunObserver {
       @Override
       public void outputEnded(String run) {
         list.forEach(o -> o.outputEnded(run));
+      }
+
+      @Override
+      public void interacting(String run, boolean on) {
+        list.forEach(o -> o.interacting(run, on));
       }
 
       @Override

@@ -31,8 +31,8 @@ class SessionTest {
   }
 
   @AfterEach
-  void tearDown() {
-    promptly.close();
+  void tearDown() throws Exception {
+    promptly.close().await(30, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   @Test

@@ -84,9 +84,11 @@ class ClusterTest {
     int port = freePort();
     String join = "127.0.0.1:" + port;
     Path junit = dir.resolve("junit.xml");
+    Path json = dir.resolve("report.json");
     Path clog = dir.resolve("coordinator.log");
     Process coordinator = jvm(clog, "run", "--cluster", "--cluster-port", "" + port, "--join",
-        join, "--join-timeout", "60s", "--junit", junit.toString(), dialogue.toString());
+        join, "--join-timeout", "60s", "--junit", junit.toString(), "--json", json.toString(),
+        dialogue.toString());
     waitFor(clog, "waiting for workers", 60);
     Path w1log = dir.resolve("w1.log");
     Path w2log = dir.resolve("w2.log");
@@ -110,6 +112,18 @@ class ClusterTest {
     assertThat(count(xml, "<testcase")).isEqualTo(60);
     assertThat(xml).doesNotContain("<failure").doesNotContain("<error");
     assertThat(xml).contains("after worker w2 was lost");
+    // The JSON report marks the same runs, with the lost worker's name.
+    var runs = new io.vertx.core.json.JsonObject(Files.readString(json)).getJsonArray("runs");
+    assertThat(runs.size()).isEqualTo(60);
+    List<io.vertx.core.json.JsonObject> retried = runs.stream()
+        .map(o -> ((io.vertx.core.json.JsonObject) o).getJsonObject("cluster"))
+        .filter(c -> c.getBoolean("retried")).toList();
+    assertThat(retried).isNotEmpty().allSatisfy(c -> {
+      assertThat(c.getJsonArray("lostWorkers").getList()).containsExactly("w2");
+      assertThat(c.getString("worker")).isEqualTo("w1");
+      assertThat(c.getInteger("attempts")).isEqualTo(2);
+    });
+    assertThat(count(xml, "after worker w2 was lost")).isEqualTo(retried.size());
     assertThat(before).isNotNull();
     // No child left on any worker (the killed worker's children end when their pipes close).
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -121,6 +135,136 @@ class ClusterTest {
         .contains(marker)).toList()).isEmpty();
     w2children.forEach(c -> assertThat(c.isAlive()).isFalse());
     assertThat(leftovers()).isEmpty();
+  }
+
+  @Test
+  void tlsMembersRunAndAWrongCertificateOrClusterKeyIsRefused() throws Exception {
+    // Two CAs: the cluster's, and a stranger's whose certificate the cluster must refuse.
+    Path tls = dir.resolve("tls");
+    Path other = dir.resolve("other");
+    tlsFolders(tls, "coordinator", "good", "keyless");
+    tlsFolders(other, "stranger");
+    // What a killed worker left behind (a pid no process has): the next worker removes it.
+    Path left = Files.createDirectories(dir.resolve("promptly-worker-2147483646-x/run-1"));
+    Path dialogue = dir.resolve("t.yaml");
+    Files.writeString(dialogue, "name: t\ncommand: [sh, -c, 'read x; echo \"got $x\"']\n"
+        + "matrix: {n: [1, 2, 3, 4]}\n"
+        + "steps:\n  - sendline: \"v${n}\"\n  - expect: \"got v${n}\"\n  - expect: eof\n");
+    int port = freePort();
+    String join = "127.0.0.1:" + port;
+    Path junit = dir.resolve("tls-junit.xml");
+    Path clog = dir.resolve("coordinator.log");
+    Process coordinator = jvm(clog, "run", "--cluster", "--cluster-port", "" + port, "--join",
+        join, "--cluster-key", "k1", "--cluster-tls", tls.resolve("coordinator").toString(),
+        "--join-timeout", "90s", "--junit", junit.toString(), dialogue.toString());
+    waitFor(clog, "waiting for workers", 60);
+    Path strangerLog = dir.resolve("stranger.log");
+    Path keylessLog = dir.resolve("keyless.log");
+    Process stranger = jvm(strangerLog, "worker", "--join", join, "--cluster-port",
+        "" + freePort(), "--name", "stranger", "--cluster-key", "k1", "--cluster-tls",
+        other.resolve("stranger").toString());
+    Process keyless = jvm(keylessLog, "worker", "--join", join, "--cluster-port",
+        "" + freePort(), "--name", "keyless", "--cluster-key", "k2", "--cluster-tls",
+        tls.resolve("keyless").toString());
+    assertThat(stranger.waitFor(90, TimeUnit.SECONDS)).as("stranger refused").isTrue();
+    assertThat(stranger.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(strangerLog)).contains("worker stranger stops: the TLS "
+        + "handshake with the event bus of 127.0.0.1:").contains("same CA");
+    assertThat(keyless.waitFor(90, TimeUnit.SECONDS)).as("other key refused").isTrue();
+    assertThat(keyless.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(keylessLog)).contains("worker keyless stops: refused by the "
+        + "cluster at 127.0.0.1:" + port + ": it has another cluster name or key");
+    assertThat(Files.readString(clog)).contains("refused a member at 127.0.0.1:")
+        .doesNotContain("@stranger").doesNotContain("@keyless");
+    jvm(dir.resolve("good.log"), "worker", "--join", join, "--cluster-port", "" + freePort(),
+        "--name", "good", "--cluster-key", "k1", "--cluster-tls",
+        tls.resolve("good").toString());
+    assertThat(coordinator.waitFor(90, TimeUnit.SECONDS)).as("coordinator ends").isTrue();
+    String out = Files.readString(clog);
+    assertThat(coordinator.exitValue()).as(out).isZero();
+    assertThat(out).contains("PASS t[n=4]@good");
+    assertThat(count(Files.readString(junit), "<testcase")).isEqualTo(4);
+    assertThat(left.getParent()).doesNotExist();
+  }
+
+  @Test
+  void aStoppedWorkerIsTimedOutAndInterruptStopsEveryRunOnEveryWorker() throws Exception {
+    String marker = "promptly-cluster-" + UUID.randomUUID();
+    Path dialogue = dir.resolve("s.yaml");
+    // Runs that stay in flight until they are stopped.
+    Files.writeString(dialogue, "name: s\n"
+        + "command: [sh, -c, 'read x; echo \"got $x\"; sleep 300', " + marker + "]\n"
+        + "timeout: 400s\nmatrix: {n: [1, 2, 3, 4, 5, 6]}\n"
+        + "steps:\n  - sendline: \"v${n}\"\n  - expect: \"got v${n}\"\n  - expect: eof\n");
+    int port = freePort();
+    String join = "127.0.0.1:" + port;
+    Path junit = dir.resolve("stop-junit.xml");
+    Path clog = dir.resolve("coordinator.log");
+    Process coordinator = jvm(clog, "run", "--cluster", "--cluster-port", "" + port, "--join",
+        join, "--join-timeout", "90s", "--grace", "1s", "--junit", junit.toString(),
+        dialogue.toString());
+    waitFor(clog, "waiting for workers", 60);
+    Process w1 = jvm(dir.resolve("w1.log"), "worker", "--join", join, "--cluster-port",
+        "" + freePort(), "--name", "w1", "--jobs", "2");
+    Process w2 = jvm(dir.resolve("w2.log"), "worker", "--join", join, "--cluster-port",
+        "" + freePort(), "--name", "w2", "--jobs", "2");
+    waitForCount(clog, "@w1] got", 2, 120);
+    waitForCount(clog, "@w2] got", 2, 120);
+    // SIGSTOP: w2 answers nothing, its connection stays open; only the heartbeat timeout tells.
+    long t0 = System.nanoTime();
+    signal(w2, "STOP");
+    String lost = waitFor(clog, "worker w2 lost; 2 run(s) re-queued", 60);
+    long detected = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+    assertThat(detected).as("detected by the heartbeat timeout").isLessThan(40);
+    assertThat(lost).contains("(1 worker left)");
+    // Woken up, w2 finds itself cut off: it stops the runs the coordinator gave to others.
+    signal(w2, "CONT");
+    waitUntil(() -> w2.descendants().findAny().isEmpty(), 90, "w2's children stopped");
+    // ^C on the coordinator: every run on every worker stops, the reports are written.
+    assertThat(w1.descendants().count()).as("w1 still runs its two").isGreaterThan(0);
+    signal(coordinator, "INT");
+    assertThat(coordinator.waitFor(90, TimeUnit.SECONDS)).as("coordinator ends").isTrue();
+    String out = Files.readString(clog);
+    assertThat(coordinator.exitValue()).as(out).isEqualTo(130);
+    waitUntil(() -> w1.descendants().findAny().isEmpty(), 60, "w1's children stopped");
+    waitUntil(() -> ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine()
+        .orElse("").contains(marker)), 30, "no child with the marker left");
+    assertThat(w1.isAlive()).as("workers outlive a coordinator").isTrue();
+    String xml = Files.readString(junit);
+    assertThat(count(xml, "<testcase")).isEqualTo(6);
+  }
+
+  private static void signal(Process p, String sig) throws Exception {
+    assertThat(new ProcessBuilder("kill", "-" + sig, "" + p.pid()).start().waitFor()).isZero();
+  }
+
+  private static void waitForCount(Path log, String text, int n, long seconds)
+      throws Exception {
+    waitUntil(() -> count(Files.readString(log), text) >= n, seconds,
+        n + " x '" + text + "' in " + log);
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  private static void waitUntil(Check check, long seconds, String what) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!check.ok()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("not within " + seconds + "s: " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static void tlsFolders(Path dir, String... names) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("scripts/cluster-tls", dir.toString()));
+    cmd.addAll(List.of(names));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
   }
 
   @Test

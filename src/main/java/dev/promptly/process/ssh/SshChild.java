@@ -23,6 +23,7 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.PtyChannelConfiguration;
 import org.apache.sshd.common.channel.PtyMode;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 
 /**
  * A program on another host, behind the same face as a local child: its output (stdout and
@@ -55,9 +56,22 @@ public final class SshChild implements ChildProcess {
     this.input = new Input();
   }
 
-  /** Opens a channel on {@code session}; {@code closed} runs once when it is closed. */
+  /**
+   * The server refused to open a channel (OpenSSH: "open failed", when a connection already
+   * carries MaxSessions channels): the pool asks again elsewhere.
+   */
+  static final class Refused extends Exception {
+    Refused(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * Opens a channel on {@code session}; {@code opened} runs when the server confirmed it,
+   * {@code closed} when it is closed (also after a refusal).
+   */
   static Future<ChildProcess> open(ClientSession session, String command, Pty pty,
-                                   Context context, Runnable closed) {
+                                   Context context, Runnable opened, Runnable closed) {
     ChannelSession ch;
     try {
       PtyChannelConfiguration cfg = new PtyChannelConfiguration();
@@ -84,15 +98,18 @@ public final class SshChild implements ChildProcess {
       closed.run();
       context.runOnContext(v -> child.onClosed());
     });
-    Promise<ChildProcess> opened = Promise.promise();
+    Promise<ChildProcess> ready = Promise.promise();
     try {
       ch.open().addListener(f -> {
         if (f.isOpened()) {
-          opened.complete(child);
+          opened.run();
+          ready.complete(child);
         } else {
           Throwable e = f.getException();
-          opened.fail(new SpawnException("cannot open a channel on " + session.getConnectAddress()
-              + ": " + (e == null ? "refused" : SshConnections.oneLine(e))));
+          String why = "cannot open a channel on " + session.getConnectAddress() + ": "
+              + (e == null ? "refused" : SshConnections.oneLine(e));
+          ready.fail(e instanceof SshChannelOpenException ? new Refused(why)
+              : new SpawnException(why));
           ch.close(true);
         }
       });
@@ -100,7 +117,7 @@ public final class SshChild implements ChildProcess {
       ch.close(true);
       return Future.failedFuture(new SpawnException(SshConnections.reason(e)));
     }
-    return opened.future();
+    return ready.future();
   }
 
   /** Bytes from MINA's threads, copied and handed to the run's context in order. */

@@ -18,14 +18,18 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
@@ -48,26 +52,56 @@ public final class SshConnections {
   static final Logger LOG = LoggerFactory.getLogger(SshConnections.class);
   /** OpenSSH's sshd allows 10 sessions per connection by default (MaxSessions). */
   public static final int CHANNELS_PER_CONNECTION = 10;
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
-  static final Duration AUTH_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * At most this many connections to one target: past it a run waits for a channel to close
+   * (sshd's MaxStartups starts refusing unauthenticated connections at 10 by default).
+   */
+  public static final int CONNECTIONS_PER_TARGET = 8;
+  /**
+   * A run whose channel is refused this many times fails (a server that refuses even the first
+   * channel of a connection does so in well under a minute of retries).
+   */
+  static final int REFUSALS = 40;
+  /** Connecting, key exchange and login together (OpenSSH's ConnectTimeout is off by default). */
+  static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(45);
   private static final Map<Vertx, SshConnections> SHARED = new HashMap<>();
   private static final List<String> DEFAULT_KEYS = List.of("id_ed25519", "id_ecdsa", "id_rsa");
 
   private final Vertx vertx;
   /** Started on the first connection: a batch of local runs never pays for it. */
   private SshClient client;
-  private final Map<SshTarget, List<Connection>> pool = new HashMap<>();
+  private final Map<SshTarget, Target> pool = new HashMap<>();
   private int references;
+  private int connectionsPerTarget = CONNECTIONS_PER_TARGET;
+  private Duration loginTimeout = LOGIN_TIMEOUT;
   private volatile int opened;
 
-  /** One shared connection with its channel count; guarded by the pool's lock. */
+  /**
+   * One shared connection. {@code channels} counts the channels given out (opening or open),
+   * {@code open} those the server confirmed; {@code limit} starts at OpenSSH's default and drops
+   * to what the server really allows the first time it refuses a channel. Guarded by the pool.
+   */
   static final class Connection {
     final Future<ClientSession> session;
     int channels;
+    int open;
+    int limit = CHANNELS_PER_CONNECTION;
+    /** A channel was open on it once: a refusal there is about the server's limit. */
+    boolean used;
 
     Connection(Future<ClientSession> session) {
       this.session = session;
     }
+
+    boolean alive() {
+      return !session.isComplete() || (session.succeeded() && session.result().isOpen());
+    }
+  }
+
+  /** The connections to one target, and the runs waiting for a channel when all are full. */
+  private static final class Target {
+    final List<Connection> connections = new ArrayList<>();
+    final Deque<Promise<Connection>> waiting = new ArrayDeque<>();
   }
 
   private SshConnections(Vertx vertx) {
@@ -78,6 +112,9 @@ public final class SshConnections {
     if (client == null) {
       client = SshClient.setUpDefaultClient();
       client.setServerKeyVerifier(new HostKeys());
+      client.setAgentFactory(new Agent.Factory());
+      // ~/.ssh/config is read by SshConfig when the target is made, never a second time here.
+      client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
       // Keys come from the target (or the default files, loaded here): never MINA's own search.
       client.setKeyIdentityProvider(s -> List.of());
       client.start();
@@ -118,6 +155,13 @@ public final class SshConnections {
     }
   }
 
+  /** Tests: fewer connections per target, a shorter login deadline. */
+  SshConnections limits(int connectionsPerTarget, Duration loginTimeout) {
+    this.connectionsPerTarget = connectionsPerTarget;
+    this.loginTimeout = loginTimeout;
+    return this;
+  }
+
   /** How many connections were opened (tests and the bench count them). */
   public int connectionsOpened() {
     return opened;
@@ -125,48 +169,124 @@ public final class SshConnections {
 
   /**
    * Opens a channel for {@code command} (null: the login shell) on a connection to the target,
-   * connecting and authenticating first if none has room. Fails with a {@link SpawnException}
+   * connecting and authenticating first if none has room. A channel the server refuses because
+   * its connection is full (sshd's MaxSessions) is asked for again on another connection, or
+   * after a channel closes: a run never fails for it. Fails with a {@link SpawnException}
    * whose message is one line: cannot resolve, refused, timed out, auth failed, host key.
    */
   public Future<ChildProcess> open(SshTarget target, String command, SshChild.Pty pty,
                                    Context context) {
-    Connection c = connection(target);
-    return c.session.recover(e -> {
-      synchronized (pool) {
-        List<Connection> list = pool.get(target);
-        if (list != null) {
-          list.remove(c);
+    return open(target, command, pty, context, 0);
+  }
+
+  private Future<ChildProcess> open(SshTarget target, String command, SshChild.Pty pty,
+                                    Context context, int refusals) {
+    return slot(target).compose(c -> {
+      AtomicBoolean released = new AtomicBoolean();
+      AtomicBoolean confirmed = new AtomicBoolean();
+      Runnable release = () -> {
+        if (released.compareAndSet(false, true)) {
+          release(target, c, confirmed.get());
         }
-      }
-      return Future.failedFuture(e);
-    }).compose(session -> SshChild.open(session, command, pty, context, () -> {
-      synchronized (pool) {
-        c.channels--;
-      }
-    })).onFailure(e -> {
-      synchronized (pool) {
-        c.channels--;
-      }
+      };
+      return c.session.recover(e -> {
+        synchronized (pool) {
+          pool.get(target).connections.remove(c);
+        }
+        release.run();
+        return Future.failedFuture(e);
+      }).compose(session -> SshChild.open(session, command, pty, context, () -> {
+        synchronized (pool) {
+          c.open++;
+          c.used = true;
+          confirmed.set(true);
+        }
+      }, release)).recover(e -> {
+        release.run();
+        if (!(e instanceof SshChild.Refused)) {
+          return Future.failedFuture(e);
+        }
+        int others;
+        boolean used;
+        synchronized (pool) {
+          used = c.used;
+          // The server confirms in order, so the channels it let open are all it allows here.
+          others = c.open;
+          if (others > 0) {
+            c.limit = Math.min(c.limit, others);
+          }
+        }
+        if (!used || refusals + 1 >= REFUSALS) {
+          return Future.failedFuture(new SpawnException(e.getMessage() + (used ? " (" + REFUSALS
+              + " times: the server allows no more sessions)" : "")));
+        }
+        if (others > 0) {
+          LOG.debug("{}: a channel was refused with {} open: at most that many per connection",
+              target.key(), others);
+          return open(target, command, pty, context, refusals + 1);
+        }
+        // None of ours is open there: the server still counts sessions whose channels we closed
+        // (their programs are ending). Ask again shortly.
+        Promise<Void> later = Promise.promise();
+        vertx.setTimer(Math.min(1000, 50L * (refusals + 1)), id -> later.complete());
+        return later.future().compose(v -> open(target, command, pty, context, refusals + 1));
+      });
     });
   }
 
-  private Connection connection(SshTarget target) {
+  /** A connection with a channel reserved on it: one with room, a new one, or the next free. */
+  private Future<Connection> slot(SshTarget target) {
     synchronized (pool) {
-      List<Connection> list = pool.computeIfAbsent(target, t -> new ArrayList<>());
-      for (Connection c : list) {
-        boolean alive = !c.session.isComplete()
-            || (c.session.succeeded() && c.session.result().isOpen());
-        if (alive && c.channels < CHANNELS_PER_CONNECTION) {
-          c.channels++;
-          return c;
-        }
+      Target t = pool.computeIfAbsent(target, k -> new Target());
+      Connection c = reserve(target, t);
+      if (c != null) {
+        return Future.succeededFuture(c);
       }
-      list.removeIf(c -> c.session.isComplete() && (c.session.failed()
-          || !c.session.result().isOpen()));
-      Connection c = new Connection(connect(target));
-      c.channels++;
-      list.add(c);
-      return c;
+      Promise<Connection> waiting = Promise.promise();
+      t.waiting.add(waiting);
+      return waiting.future();
+    }
+  }
+
+  /** Called under the pool's lock: null when every connection is full and no more may open. */
+  private Connection reserve(SshTarget target, Target t) {
+    t.connections.removeIf(c -> !c.alive());
+    for (Connection c : t.connections) {
+      if (c.channels < c.limit) {
+        c.channels++;
+        return c;
+      }
+    }
+    if (t.connections.size() >= connectionsPerTarget) {
+      return null;
+    }
+    Connection c = new Connection(connect(target));
+    c.channels++;
+    t.connections.add(c);
+    return c;
+  }
+
+  /** A channel of {@code c} is closed (or never opened): its slot goes to a waiting run. */
+  private void release(SshTarget target, Connection c, boolean wasOpen) {
+    List<Promise<Connection>> wake = new ArrayList<>();
+    List<Connection> given = new ArrayList<>();
+    synchronized (pool) {
+      c.channels--;
+      if (wasOpen) {
+        c.open--;
+      }
+      Target t = pool.get(target);
+      while (t != null && !t.waiting.isEmpty()) {
+        Connection free = reserve(target, t);
+        if (free == null) {
+          break;
+        }
+        wake.add(t.waiting.poll());
+        given.add(free);
+      }
+    }
+    for (int i = 0; i < wake.size(); i++) {
+      wake.get(i).complete(given.get(i));
     }
   }
 
@@ -187,16 +307,19 @@ public final class SshConnections {
     } catch (IOException | RuntimeException e) {
       return Future.failedFuture(new SpawnException(t.key() + ": " + reason(e)));
     }
-    long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
     cf.addListener(f -> {
       if (!f.isConnected()) {
         Throwable e = f.getException();
         promise.fail(new SpawnException(t.key() + ": " + (e == null
-            ? "connection timed out after " + CONNECT_TIMEOUT.toSeconds() + "s" : reason(e))));
+            ? "connection timed out" : reason(e))));
         return;
       }
       ClientSession s = f.getSession();
       Set<String> tried = new LinkedHashSet<>();
+      if (Agent.available(t.agent())) {
+        tried.add("publickey");
+        keyNames.add(0, "ssh-agent");
+      }
       for (KeyPair k : keys) {
         s.addPublicKeyIdentity(k);
         tried.add("publickey");
@@ -233,10 +356,10 @@ public final class SshConnections {
       }
     });
     // MINA's own timeouts are per step; one deadline covers connect, key exchange and login.
-    long ms = Math.max(1, (deadline - System.nanoTime()) / 1_000_000) + AUTH_TIMEOUT.toMillis();
+    long ms = loginTimeout.toMillis();
     long timer = vertx.setTimer(ms, id -> {
       if (promise.tryFail(new SpawnException(t.key() + ": timed out connecting and logging in "
-          + "after " + ms / 1000 + "s"))) {
+          + "after " + (ms >= 1000 ? ms / 1000 + "s" : ms + "ms")))) {
         cf.cancel();
         if (cf.getSession() != null) {
           cf.getSession().close(true);

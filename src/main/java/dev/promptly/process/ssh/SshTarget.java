@@ -13,10 +13,30 @@ import java.nio.file.Path;
  * @param password password authentication, tried after keys; null: not tried
  * @param knownHosts the known_hosts file
  * @param hostKeyCheck how an unknown host key is treated (a changed one always fails)
+ * @param agent the ssh-agent's socket, asked for keys before the key files; null: no agent
  */
 public record SshTarget(String host, int port, String user, Path identity, String passphrase,
-                        String password, Path knownHosts, HostKeyCheck hostKeyCheck) {
+                        String password, Path knownHosts, HostKeyCheck hostKeyCheck, Path agent) {
   public static final int DEFAULT_PORT = 22;
+
+  /** A target whose agent is the one of {@code SSH_AUTH_SOCK}, if set. */
+  public SshTarget(String host, int port, String user, Path identity, String passphrase,
+                   String password, Path knownHosts, HostKeyCheck hostKeyCheck) {
+    this(host, port, user, identity, passphrase, password, knownHosts, hostKeyCheck,
+        defaultAgent());
+  }
+
+  /** {@code SSH_AUTH_SOCK}, as OpenSSH's client finds its agent; null when unset. */
+  public static Path defaultAgent() {
+    String sock = System.getenv("SSH_AUTH_SOCK");
+    return sock == null || sock.isBlank() ? null : Path.of(sock);
+  }
+
+  /** The same target with another agent socket (null: none). */
+  public SshTarget withAgent(Path socket) {
+    return new SshTarget(host, port, user, identity, passphrase, password, knownHosts,
+        hostKeyCheck, socket);
+  }
 
   /** OpenSSH's StrictHostKeyChecking, the three values an operator uses. */
   public enum HostKeyCheck {

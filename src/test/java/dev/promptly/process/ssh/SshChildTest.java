@@ -204,6 +204,26 @@ class SshChildTest {
     }
   }
 
+  @Test
+  void aServerThatNeverAnswersTimesOutInOneLine() throws Exception {
+    // Accepts connections (the kernel's backlog does) and never says a word.
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 10,
+        java.net.InetAddress.getLoopbackAddress())) {
+      SshTarget t = sshd.target(SshTarget.HostKeyCheck.STRICT);
+      SshTarget mute = new SshTarget(t.host(), silent.getLocalPort(), t.user(), t.identity(),
+          null, null, t.knownHosts(), t.hostKeyCheck());
+      SshConnections c = SshConnections.acquire(vertx)
+          .limits(SshConnections.CONNECTIONS_PER_TARGET, java.time.Duration.ofSeconds(2));
+      try {
+        assertThat(run(c, mute, "true", null).failure()).isEqualTo(mute.key()
+            + ": timed out connecting and logging in after 2s");
+      } finally {
+        c.limits(SshConnections.CONNECTIONS_PER_TARGET, SshConnections.LOGIN_TIMEOUT);
+        c.release();
+      }
+    }
+  }
+
   static int freePort() throws Exception {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       return s.getLocalPort();

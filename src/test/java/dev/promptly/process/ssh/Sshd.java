@@ -30,14 +30,18 @@ public final class Sshd implements AutoCloseable {
   private final List<String> log = new ArrayList<>();
   private final Thread reader;
 
-  /** Skips the calling test (with the reason) when no sshd can be started here. */
-  public static Sshd start(Path dir) throws Exception {
+  /**
+   * Skips the calling test (with the reason) when no sshd can be started here.
+   *
+   * @param config more sshd_config lines (say {@code MaxSessions 3})
+   */
+  public static Sshd start(Path dir, String... config) throws Exception {
     Assumptions.assumeTrue(Files.isExecutable(SSHD), "no " + SSHD + " (apt-get install "
         + "openssh-server): the SSH tests need a real sshd");
-    return new Sshd(dir);
+    return new Sshd(dir, config);
   }
 
-  private Sshd(Path dir) throws Exception {
+  private Sshd(Path dir, String... extra) throws Exception {
     this.dir = dir;
     hostKey = dir.resolve("host_key");
     userKey = dir.resolve("user_key");
@@ -66,6 +70,10 @@ public final class Sshd implements AutoCloseable {
         "KbdInteractiveAuthentication no",
         "LogLevel VERBOSE",
         "MaxStartups 100",
+        // bash run by sshd reads ~/.bashrc even for `bash -c` unless SHLVL is already set; here
+        // root's runs `pyenv init` (about a second of CPU per session on a busy machine).
+        "SetEnv SHLVL=1",
+        String.join("\n", extra),
         ""));
     process = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString())
         .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(

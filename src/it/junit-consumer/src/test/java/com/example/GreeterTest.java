@@ -7,7 +7,11 @@ import dev.promptly.junit.PromptlyExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The README's ten-line test, compiled and run against the installed jar. */
+/**
+ * The README's ten-line test (and PromptlyExtension's Javadoc example), compiled and run against
+ * the installed jar: the region between the tags is what they show (DocSnippetsTest).
+ */
+// tag::junit-test[]
 @ExtendWith(PromptlyExtension.class)
 class GreeterTest {
   @Test
@@ -19,3 +23,4 @@ class GreeterTest {
     assertEquals(0, s.exit().code());
   }
 }
+// end::junit-test[]
