@@ -74,39 +74,72 @@ final class Logging {
         || loader.getResource("logback.xml") != null;
   }
 
-  /** Warnings and errors of every logger to stderr. */
-  static void configure(LoggerContext context) {
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-    encoder.setContext(context);
-    // Milliseconds since start rather than the clock: a %d pattern loads the time-zone database
-    // at start-up (6-8 ms of every run, measured), and the time since start is what a -v reader
-    // compares anyway.
-    encoder.setPattern("%6relative %-5level %logger{20} - %msg%n");
-    encoder.start();
-    ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
-    stderr.setContext(context);
-    stderr.setName(APPENDER);
-    stderr.setTarget("System.err");
-    stderr.setEncoder(encoder);
-    stderr.start();
-    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.setLevel(Level.WARN);
-    root.addAppender(stderr);
+  /**
+   * Turns the {@code promptly} loggers to DEBUG (starting Logback if it was waiting). With
+   * {@code -Dlogback.configurationFile=...} the user's file decides, and nothing is changed here.
+   * Returns what puts the level back (tests run many commands in one JVM).
+   */
+  static Runnable verbose() {
+    if (System.getProperty(CONFIG_PROPERTY) != null) {
+      return () -> { };
+    }
+    return Backend.debug(QuietProvider.start());
   }
 
   /**
-   * Turns the {@code promptly} loggers to DEBUG. With {@code -Dlogback.configurationFile=...} the
-   * user's file decides, and nothing is changed here. Returns what puts the level back (tests run
-   * many commands in one JVM).
+   * Everything that touches Logback's types, in a class of its own: the JVM loads (and verifies)
+   * it only when Logback starts, so a quiet run never loads a Logback class.
    */
-  static Runnable verbose() {
-    if (System.getProperty(CONFIG_PROPERTY) != null
-        || !(QuietProvider.start().getLogger("promptly") instanceof Logger logger)) {
-      return () -> { };
+  static final class Backend {
+    private Backend() {
     }
-    Level before = logger.getLevel();
-    logger.setLevel(Level.DEBUG);
-    return () -> logger.setLevel(before);
+
+    /** A Logback context set up in code (see {@link QuietProvider}). */
+    static ILoggerFactory start() {
+      LoggerContext context = new LoggerContext();
+      context.setName(CoreConstants.DEFAULT_CONTEXT_NAME);
+      context.setMDCAdapter(new LogbackMDCAdapter());
+      // Logback's own troubles (a bad appender, say) reach stderr through a listener.
+      context.getStatusManager().add((StatusListener) status -> {
+        if (status.getEffectiveLevel() >= Status.WARN) {
+          System.err.println("logback: " + status.getMessage()
+              + (status.getThrowable() == null ? "" : ": " + status.getThrowable()));
+        }
+      });
+      configure(context);
+      context.start();
+      return context;
+    }
+
+    /** The {@code promptly} loggers at DEBUG; what puts the level back. */
+    static Runnable debug(ILoggerFactory factory) {
+      if (!(factory.getLogger("promptly") instanceof Logger logger)) {
+        return () -> { };
+      }
+      Level before = logger.getLevel();
+      logger.setLevel(Level.DEBUG);
+      return () -> logger.setLevel(before);
+    }
+
+    /** Warnings and errors of every logger to stderr. */
+    static void configure(LoggerContext context) {
+      PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+      encoder.setContext(context);
+      // Milliseconds since start rather than the clock: a %d pattern loads the time-zone database
+      // at start-up (6-8 ms of every run, measured), and the time since start is what a -v reader
+      // compares anyway.
+      encoder.setPattern("%6relative %-5level %logger{20} - %msg%n");
+      encoder.start();
+      ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
+      stderr.setContext(context);
+      stderr.setName(APPENDER);
+      stderr.setTarget("System.err");
+      stderr.setEncoder(encoder);
+      stderr.start();
+      Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      root.setLevel(Level.WARN);
+      root.addAppender(stderr);
+    }
   }
 
   /**
@@ -120,8 +153,8 @@ final class Logging {
    */
   public static final class QuietProvider implements SLF4JServiceProvider {
     private static final Object LOCK = new Object();
-    /** Logback's context once started; null before. */
-    private static volatile LoggerContext started;
+    /** Logback's context once started (as a plain factory: see {@link Backend}); null before. */
+    private static volatile ILoggerFactory started;
 
     private final IMarkerFactory markers = new BasicMarkerFactory();
     // SLF4J's own: Logback's would load Logback. The command puts nothing in the MDC.
@@ -141,23 +174,12 @@ final class Logging {
       if (!(bound instanceof DeferredLoggers)) {
         return bound;
       }
-      LoggerContext context = started;
+      ILoggerFactory context = started;
       if (context == null) {
         synchronized (LOCK) {
           context = started;
           if (context == null) {
-            context = new LoggerContext();
-            context.setName(CoreConstants.DEFAULT_CONTEXT_NAME);
-            context.setMDCAdapter(new LogbackMDCAdapter());
-            // Logback's own troubles (a bad appender, say) reach stderr through a listener.
-            context.getStatusManager().add((StatusListener) status -> {
-              if (status.getEffectiveLevel() >= Status.WARN) {
-                System.err.println("logback: " + status.getMessage()
-                    + (status.getThrowable() == null ? "" : ": " + status.getThrowable()));
-              }
-            });
-            configure(context);
-            context.start();
+            context = Backend.start();
             started = context;
           }
         }
@@ -217,7 +239,7 @@ final class Logging {
       private org.slf4j.Logger target() {
         org.slf4j.Logger t = target;
         if (t == null) {
-          LoggerContext context = started;
+          ILoggerFactory context = started;
           if (context != null) {
             t = context.getLogger(name);
             target = t;
