@@ -70,7 +70,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--transcript", paramLabel = "DIR",
       description = "per run: DIR/NAME.out (every byte the child wrote), DIR/NAME.log (timeline),"
-          + " DIR/NAME.cast (asciicast, pty runs); owner-only")
+          + " DIR/NAME.cast (asciicast) and DIR/NAME.screen (the final screen) for pty runs;"
+          + " owner-only")
   Path transcript;
 
   @Option(names = "--junit", paramLabel = "FILE",

@@ -183,6 +183,17 @@ final class StepParser {
             }
           }
         }
+        if (branches.size() > 1) {
+          for (Branch b : branches) {
+            if (b.pattern() instanceof Branch.Pattern.Screen) {
+              // The screen is matched apart from the byte stream: no earliest match between them.
+              nodes.problems().add(new Problem(b.pos(), "a screen pattern must be the only "
+                  + "pattern of its step; make the other branches a step of their own"));
+              nodes.checkLimit();
+              break;
+            }
+          }
+        }
         return misplaced ? null : new Step.Expect(branches, timeout, pos);
       }
     }

@@ -292,6 +292,10 @@ public final class Conversation {
       complete(p, now.get());
     } else if (pending == p) {
       p.timer = context.owner().setTimer(Math.max(1, timeout.toMillis()), id -> onTimeout(p));
+      // A listed timeout is a wait on purpose: the dialogue will move by itself.
+      if (p.patterns.stream().noneMatch(x -> x instanceof PatternSpec.Timeout)) {
+        child.awaitingOutput(true);
+      }
     }
     return p.promise.future();
   }
@@ -782,6 +786,7 @@ public final class Conversation {
     if (p.timer >= 0) {
       context.owner().cancelTimer(p.timer);
       p.timer = -1;
+      child.awaitingOutput(false);
     }
   }
 }

@@ -55,4 +55,11 @@ public interface ChildProcess {
   default boolean hidesInput() {
     return false;
   }
+
+  /**
+   * The dialogue now waits for output ({@code true}) or has stopped waiting. A child that itself
+   * waits for input (a replay at a recorded input) then knows neither side will move.
+   */
+  default void awaitingOutput(boolean waiting) {
+  }
 }

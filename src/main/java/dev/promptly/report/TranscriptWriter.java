@@ -93,7 +93,7 @@ public final class TranscriptWriter implements RunObserver, AutoCloseable {
     Set<String> used = new HashSet<>();
     for (String run : runs) {
       String name = unique(base(run), used);
-      for (String ext : new String[] {".out", ".log", ".cast"}) {
+      for (String ext : new String[] {".out", ".log", ".cast", ".screen"}) {
         OwnerOnly.checkTarget(dir.resolve(name + ext));
       }
     }
@@ -217,12 +217,20 @@ public final class TranscriptWriter implements RunObserver, AutoCloseable {
     final OutputStream out;
     final Writer log;
     final Writer cast;
+    /** Pty runs: the screen as the output leaves it, written as NAME.screen at the end. */
+    final dev.promptly.match.screen.ScreenView screen;
+    final Path screenFile;
     long offset;
     boolean failed;
     boolean closed;
 
     Transcript(RunInfo run, Files f) throws IOException {
       this.run = run;
+      this.screen = run.pty() ? new dev.promptly.match.screen.ScreenView(
+          run.rows() > 0 ? run.rows() : 24, run.columns() > 0 ? run.columns() : 80) : null;
+      String outName = f.out().getFileName().toString();
+      this.screenFile = f.out().resolveSibling(outName.substring(0, outName.length() - 4)
+          + ".screen");
       this.t0 = System.nanoTime()
           - Math.max(0, java.time.Duration.between(run.started(), Instant.now()).toNanos());
       OutputStream o = null;
@@ -281,6 +289,9 @@ public final class TranscriptWriter implements RunObserver, AutoCloseable {
           offset += bytes.length;
         }
         cast("o", text);
+        if (screen != null) {
+          screen.feed(text);
+        }
       } catch (IOException e) {
         fail(e);
       }
@@ -338,6 +349,14 @@ public final class TranscriptWriter implements RunObserver, AutoCloseable {
     synchronized void close() {
       closed = true;
       IOException first = null;
+      if (screen != null && !failed) {
+        try {
+          String text = screen.text() + "\n";
+          OwnerOnly.replace(screenFile, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException | RuntimeException e) {
+          first = e instanceof IOException io ? io : new IOException(e);
+        }
+      }
       for (java.io.Closeable c : new java.io.Closeable[] {out, log, cast}) {
         try {
           if (c != null) {

@@ -104,7 +104,7 @@ class ReportsTest {
       files = s.sorted().toList();
     }
     assertThat(files).extracting(p -> p.getFileName().toString())
-        .containsExactly("secret.cast", "secret.log", "secret.out");
+        .containsExactly("secret.cast", "secret.log", "secret.out", "secret.screen");
     String out = read(transcripts.resolve("secret.out"));
     assertThat(out).contains("you typed ****** and ******").contains("split=******");
 

@@ -74,4 +74,45 @@ class ScreenStepTest {
     assertThat(code).isEqualTo(PromptlyCommand.BAD_INPUT);
     assertThat(err.toString()).contains("pipes.yaml:4:").contains("needs pty: true");
   }
+
+  @Test
+  void aStepMixingScreenAndBytePatternsIsRefusedByCheck() throws Exception {
+    Path f = dir.resolve("mixed.yaml");
+    Files.writeString(f, """
+        name: mixed
+        pty: true
+        command: [cat]
+        steps:
+          - expect:
+              - match: "$ "
+              - match: {screen: Menu}
+        """);
+    StringWriter err = new StringWriter();
+    int code = PromptlyCommand.execute(new String[] {"check", f.toString()},
+        new PrintWriter(new StringWriter()), new PrintWriter(err));
+    assertThat(code).isEqualTo(PromptlyCommand.BAD_INPUT);
+    assertThat(err.toString()).contains("mixed.yaml:7:9:")
+        .contains("a screen pattern must be the only pattern of its step");
+  }
+
+  @Test
+  void theTranscriptKeepsTheFinalScreenOfAPtyRun() throws Exception {
+    Path f = dir.resolve("painted.yaml");
+    Files.writeString(f, """
+        name: painted
+        pty: true
+        size: 6x40
+        command: [printf, '\\033[2J\\033[Htop line\\033[5;3Hfinal words\\033[1;5HXX']
+        steps:
+          - expect: {screen: final words}
+          - expect: eof
+        """);
+    StringWriter err = new StringWriter();
+    int code = PromptlyCommand.execute(new String[] {"run", "-q", "--transcript",
+        dir.resolve("t").toString(), f.toString()}, new PrintWriter(new StringWriter()),
+        new PrintWriter(err));
+    assertThat(code).as(err.toString()).isEqualTo(PromptlyCommand.PASSED);
+    Path screen = dir.resolve("t/painted.screen");
+    assertThat(screen).hasContent("top XXne\n\n\n\n  final words\n");
+  }
 }

@@ -38,6 +38,8 @@ public final class ReplayChild implements ChildProcess {
   public static final String PROGRAM = "promptly:replay";
   static final Duration IDLE_LIMIT = Duration.ofSeconds(1);
   static final String MASK = "******";
+  /** A send already under way when the dialogue starts waiting gets this long to arrive. */
+  static final long STALL_GRACE_MS = 300;
 
   private record Event(double time, boolean input, String data) {
   }
@@ -59,6 +61,8 @@ public final class ReplayChild implements ChildProcess {
   private long timer = -1;
   private boolean waiting;
   private boolean done;
+  private boolean dialogueWaits;
+  private long stallTimer = -1;
 
   private ReplayChild(Path file, double speed, boolean pty, Context context, List<Event> events) {
     this.file = file;
@@ -135,6 +139,7 @@ public final class ReplayChild implements ChildProcess {
         cursor++;
         if (check() < inputNeeded) {
           waiting = true;
+          stallCheck();
           return;
         }
         continue;
@@ -154,6 +159,40 @@ public final class ReplayChild implements ChildProcess {
     }
     if (!done && cursor >= events.size()) {
       finish(ExitStatus.exited(0));
+    }
+  }
+
+  @Override
+  public void awaitingOutput(boolean waits) {
+    onContext(() -> {
+      dialogueWaits = waits;
+      stallCheck();
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * The recording waits for input while the dialogue waits for output: neither will move. Said
+   * in the output (so the failed step shows it) and the output ends, rather than the step
+   * waiting out its time limit.
+   */
+  private void stallCheck() {
+    if (stallTimer >= 0) {
+      context.owner().cancelTimer(stallTimer);
+      stallTimer = -1;
+    }
+    if (dialogueWaits && waiting && !done) {
+      stallTimer = context.owner().setTimer(STALL_GRACE_MS, id -> {
+        stallTimer = -1;
+        if (dialogueWaits && waiting && !done) {
+          int have = Math.max(0, check());
+          output.onData(Buffer.buffer("\r\n[promptly replay] the recording " + file.getFileName()
+              + " waits here for input \"" + visible(firstLine(expectedInput.substring(have,
+              Math.max(have, inputNeeded)))) + "\", but the dialogue sent nothing and waits for"
+              + " output\r\n"));
+          finish(ExitStatus.exited(1));
+        }
+      });
     }
   }
 
@@ -269,6 +308,7 @@ public final class ReplayChild implements ChildProcess {
     }
     if (waiting && satisfied >= inputNeeded) {
       waiting = false;
+      stallCheck();
       advance();
     }
     return Future.succeededFuture();

@@ -104,4 +104,26 @@ class ReplayTest {
     assertThat(o.code()).isEqualTo(PromptlyCommand.BAD_INPUT);
     assertThat(o.err()).contains("bad.yaml:2:").contains("no such recording");
   }
+
+  @Test
+  void aDialogueThatSendsLessFailsAtOnceSayingWhatTheRecordingWaitsFor() throws Exception {
+    record();
+    Path shorter = dir.resolve("shorter.yaml");
+    Files.writeString(shorter, """
+        name: shorter
+        timeout: 60s
+        command: {replay: t/login.cast, speed: 4}
+        steps:
+          - expect: "Name: "
+            sendline: alice
+          - expect: "hello"
+        """);
+    long t0 = System.nanoTime();
+    Outcome o = promptly("run", "--grace", "500ms", shorter.toString());
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(o.code()).as(o.out() + o.err()).isEqualTo(PromptlyCommand.FAILED);
+    assertThat(o.err()).contains("step 2").contains("login.cast waits here for input \"******")
+        .contains("the dialogue sent nothing");
+    assertThat(ms).as("at once, not at the 60 s step timeout").isLessThan(30_000);
+  }
 }
