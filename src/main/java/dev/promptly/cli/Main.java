@@ -64,7 +64,7 @@ public final class Main {
           }
           run.quiet = true;
         }
-        case "-j", "--jobs", "--var", "--timeout", "--grace" -> {
+        case "-j", "--jobs", "--var", "--timeout", "--grace", "-i", "--inventory", "--limit" -> {
           if (value == null) {
             if (++i >= args.length) {
               return null;
@@ -115,6 +115,8 @@ public final class Main {
         vars.put(value.substring(0, eq), value.substring(eq + 1));
       }
       case "--timeout" -> run.timeout = value;
+      case "-i", "--inventory" -> run.inventory = Path.of(value);
+      case "--limit" -> run.limit = value;
       case "--grace" -> run.grace = value;
       default -> {
         return false;

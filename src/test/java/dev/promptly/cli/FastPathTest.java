@@ -42,7 +42,22 @@ class FastPathTest {
           - expect: "hi ${who}"
         exit: 3
         """);
+    Path hosts = TestRuns.write(dir, "runbook", """
+        hosts: web
+        command: [uptime]
+        steps:
+          - expect: eof
+        """);
+    Path inventory = dir.resolve("hosts.ini");
+    try {
+      java.nio.file.Files.writeString(inventory, "[web]\nweb1\nweb2\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     String[][] lines = {
+      {"run", "-i", inventory.toString(), "--limit", "nosuch", hosts.toString()},
+      {"run", "--inventory=" + inventory, "--limit=web9", hosts.toString()},
+      {"run", "-i", dir.resolve("missing.ini").toString(), f.toString()},
       {"run", "--var", "who=Zoot", "--var=code=3", "-j", "2", "--timeout", "5s", f.toString()},
       {"run", "-q", "--var", "who=a b", "--var", "code=3", "--grace=1s", f.toString()},
       {"run", "--var", "who=x", "--var", "code=4", "--jobs=1", "--", f.toString()},
