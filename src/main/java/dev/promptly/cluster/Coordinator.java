@@ -56,6 +56,12 @@ public final class Coordinator implements AutoCloseable {
   private boolean stopped;
   private String stopWhy;
   private long noWorkerTimer = -1;
+  // -Dpromptly.cluster.stats=true: count what the coordinator receives and sends (scripts/bench-cluster).
+  private static final boolean STATS = Boolean.getBoolean("promptly.cluster.stats");
+  private long messagesIn;
+  private long bytesIn;
+  private long messagesOut;
+  private long bytesOut;
   private final Map<String, String> ranOn = new HashMap<>();
   private java.util.function.IntConsumer workerCount = n -> { };
   private Runnable tick = () -> { };
@@ -129,9 +135,9 @@ public final class Coordinator implements AutoCloseable {
     }
     var bus = member.vertx().eventBus();
     member.vertx().runOnContext(v -> {
-      bus.<JsonObject>consumer(Wire.ASK, this::onAsk);
-      bus.<JsonObject>consumer(Wire.RESULT, msg -> onResult(msg.body()));
-      bus.<JsonObject>consumer(Wire.EVENT, msg -> onEvent(msg.body()));
+      bus.<JsonObject>consumer(Wire.ASK, msg -> onAsk(counted(msg)));
+      bus.<JsonObject>consumer(Wire.RESULT, msg -> onResult(counted(msg).body()));
+      bus.<JsonObject>consumer(Wire.EVENT, msg -> onEvent(counted(msg).body()));
       member.manager().getHazelcastInstance().getCluster().addMembershipListener(
           new MembershipListener() {
             @Override
@@ -211,7 +217,12 @@ public final class Coordinator implements AutoCloseable {
           attempt));
       runs.add(job.message().copy().put("attempt", attempt));
     }
-    msg.reply(new JsonObject().put("runs", runs).put("coordinator", member.uuid()));
+    JsonObject reply = new JsonObject().put("runs", runs).put("coordinator", member.uuid());
+    if (STATS) {
+      messagesOut++;
+      bytesOut += reply.toBuffer().length();
+    }
+    msg.reply(reply);
   }
 
   private void serveParked() {
@@ -358,7 +369,21 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
+  private Message<JsonObject> counted(Message<JsonObject> msg) {
+    if (STATS) {
+      messagesIn++;
+      bytesIn += msg.body().toBuffer().length();
+    }
+    return msg;
+  }
+
   private void finish() {
+    if (STATS && !finished.future().isComplete()) {
+      err.println("promptly: cluster traffic at the coordinator: in " + messagesIn
+          + " messages, " + bytesIn + " bytes; out " + messagesOut + " replies, " + bytesOut
+          + " bytes (JSON bodies) for " + done.size() + " run(s)");
+      err.flush();
+    }
     for (Message<JsonObject> m : parked) {
       m.reply(new JsonObject().put("runs", new JsonArray()));
     }

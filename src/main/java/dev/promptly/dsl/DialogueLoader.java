@@ -53,8 +53,9 @@ public final class DialogueLoader {
           + Texts.oneLine(String.valueOf(e))));
       dialogues.clear();
     }
-    problems.sort(Comparator.comparingInt((Problem p) -> p.pos().line())
-        .thenComparingInt(p -> p.pos().column()));
+    // Problems of included files stand at their include step, in the file that was loaded.
+    problems.sort(Comparator.comparingInt((Problem p) -> p.pos().outermost().line())
+        .thenComparingInt(p -> p.pos().outermost().column()));
     return new LoadResult(dialogues, problems);
   }
 
@@ -66,13 +67,34 @@ public final class DialogueLoader {
     List<Dialogue> dialogues = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
     List<Path> expanded = new ArrayList<>();
+    java.util.Set<Path> walked = new java.util.HashSet<>();
     for (Path f : files) {
-      expanded.addAll(expand(f, problems));
+      List<Path> found = expand(f, problems);
+      expanded.addAll(found);
+      if (java.nio.file.Files.isDirectory(f)) {
+        walked.addAll(found);
+      }
     }
+    Map<Path, LoadResult> results = new java.util.LinkedHashMap<>();
+    java.util.Set<Path> included = new java.util.HashSet<>();
     for (Path f : expanded) {
       LoadResult r = load(f, cliVars);
-      problems.addAll(r.problems());
-      dialogues.addAll(r.dialogues());
+      results.put(f, r);
+      for (Dialogue d : r.dialogues()) {
+        StepTree.forEachStep(d, s -> {
+          if (s instanceof Step.Include i) {
+            included.add(i.file());
+          }
+        });
+      }
+    }
+    for (Map.Entry<Path, LoadResult> r : results.entrySet()) {
+      // A file found in a folder that another file includes is a procedure, not a dialogue.
+      Path f = r.getKey();
+      if (!walked.contains(f) || !included.contains(f.toAbsolutePath().normalize())) {
+        problems.addAll(r.getValue().problems());
+        dialogues.addAll(r.getValue().dialogues());
+      }
     }
     dialogues = distinctNames(dialogues);
     Map<String, Dialogue> byName = new HashMap<>();
@@ -182,6 +204,8 @@ public final class DialogueLoader {
       StepTree.forEachStep(d, s -> {
         if (s instanceof Step.Send send) {
           texts.add(send.text().text());
+        } else if (s instanceof Step.Include i) {
+          texts.addAll(i.vars().values());
         } else if (s instanceof Step.When w) {
           used.addAll(w.condition().names());
         }

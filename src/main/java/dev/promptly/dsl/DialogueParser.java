@@ -114,7 +114,7 @@ final class DialogueParser {
     Set<String> scope = new HashSet<>(cliVars.keySet());
     scope.addAll(matrix.keySet());
     Map<String, String> vars = e.containsKey("vars")
-        ? vars(e.get("vars").value(), scope) : Map.of();
+        ? nodes.vars(e.get("vars").value(), scope) : Map.of();
     scope.addAll(vars.keySet());
     // With hosts:, names may come from the inventory: checked when each run starts.
     nodes.inventoryScope = e.containsKey("hosts");
@@ -369,41 +369,6 @@ final class DialogueParser {
       }
     }
     return env;
-  }
-
-  private Map<String, String> vars(Node node, Set<String> outer) {
-    MappingNode m = nodes.mapping(node);
-    Map<String, String> vars = new LinkedHashMap<>();
-    if (m == null) {
-      return vars;
-    }
-    Map<String, Entry> all = nodes.entries(m, null);
-    Set<String> scope = new HashSet<>(outer);
-    for (Entry en : all.values()) {
-      if (!NAME.matcher(en.key()).matches()) {
-        nodes.error(en.keyNode(), "'" + Texts.shorten(en.key()) + "' is not a variable name "
-            + "(letters, digits, _ . -, not starting with a digit)");
-        continue;
-      }
-      String v = nodes.scalarText(en.value(), "a string, number or boolean");
-      if (v != null) {
-        boolean early = false;
-        for (String ref : Vars.required(v)) {
-          if (!ref.startsWith(Vars.ENV_PREFIX) && !scope.contains(ref)
-              && all.containsKey(ref)) {
-            nodes.error(en.value(), "variable ${" + Texts.shorten(ref) + "} is used before it is "
-                + "defined (vars may refer only to vars above them)");
-            early = true;
-          }
-        }
-        if (!early) {
-          nodes.refs(en.value(), v, scope);
-        }
-        vars.put(en.key(), v);
-      }
-      scope.add(en.key());
-    }
-    return vars;
   }
 
   private Map<String, List<String>> matrix(Node node) {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.HashSet;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -23,6 +25,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * and column, and reading goes on, so a file's problems all come out at once.
  */
 final class NodeReader {
+  static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
   static final int MAX_PROBLEMS = 100;
   private static final LevenshteinDistance DISTANCE = new LevenshteinDistance(2);
 
@@ -49,7 +52,23 @@ final class NodeReader {
   record Entry(String key, ScalarNode keyNode, Node value) {
   }
 
+  /** Where the include step that brought this file in stands, or null for a loaded file. */
+  final SourcePos via;
+  /** The files from the loaded one to this one (absolute): an include of one of them loops. */
+  final List<Path> chain;
+  /** Includes read so far for the loaded file, shared by every file it includes. */
+  final int[] includes;
+
   NodeReader(Path file, List<Problem> problems) {
+    this(file, problems, null, List.of(file.toAbsolutePath().normalize()), new int[1]);
+  }
+
+  /** A reader for a file that an include step at {@code via} brings in. */
+  NodeReader(Path file, List<Problem> problems, SourcePos via, List<Path> chain,
+             int[] includes) {
+    this.via = via;
+    this.chain = List.copyOf(chain);
+    this.includes = includes;
     this.file = file;
     Path abs = file.toAbsolutePath().normalize();
     this.dir = abs.getParent() != null ? abs.getParent() : abs.getRoot();
@@ -135,6 +154,45 @@ Set<String> refs(Node node, String text, Set<String> scope) {
       }
     }
     return refs;
+  }
+
+  /**
+   * A {@code vars:} mapping: names checked, each value's references checked against
+   * {@code outer} and the vars above it.
+   */
+  Map<String, String> vars(Node node, Set<String> outer) {
+    MappingNode m = mapping(node);
+    Map<String, String> vars = new LinkedHashMap<>();
+    if (m == null) {
+      return vars;
+    }
+    Map<String, Entry> all = entries(m, null);
+    Set<String> scope = new HashSet<>(outer);
+    for (Entry en : all.values()) {
+      if (!NAME.matcher(en.key()).matches()) {
+        error(en.keyNode(), "'" + Texts.shorten(en.key()) + "' is not a variable name "
+            + "(letters, digits, _ . -, not starting with a digit)");
+        continue;
+      }
+      String v = scalarText(en.value(), "a string, number or boolean");
+      if (v != null) {
+        boolean early = false;
+        for (String ref : Vars.required(v)) {
+          if (!ref.startsWith(Vars.ENV_PREFIX) && !scope.contains(ref)
+              && all.containsKey(ref)) {
+            error(en.value(), "variable ${" + Texts.shorten(ref) + "} is used before it is "
+                + "defined (vars may refer only to vars above them)");
+            early = true;
+          }
+        }
+        if (!early) {
+          refs(en.value(), v, scope);
+        }
+        vars.put(en.key(), v);
+      }
+      scope.add(en.key());
+    }
+    return vars;
   }
 
   static String didYouMean(String word, Collection<String> candidates, String format) {
@@ -232,8 +290,9 @@ Set<String> refs(Node node, String text, Set<String> scope) {
   }
 
   SourcePos pos(Node node) {
-    return node.getStartMark().map(m -> YamlSource.at(file, m))
+    SourcePos at = node.getStartMark().map(m -> YamlSource.at(file, m))
         .orElse(new SourcePos(file, 1, 1));
+    return via == null ? at : new SourcePos(at.file(), at.line(), at.column(), via);
   }
 
   void error(Node node, String message) {

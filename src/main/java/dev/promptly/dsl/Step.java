@@ -1,5 +1,8 @@
 package dev.promptly.dsl;
 
+import java.nio.file.Path;
+import java.util.Map;
+
 import java.time.Duration;
 import java.util.List;
 
@@ -31,6 +34,22 @@ public sealed interface Step {
 
   /** End of input: EOF on a pipe, the terminal's EOF character on a pty. */
   record Close(SourcePos pos) implements Step {
+  }
+
+  /**
+   * The steps of another file ({@code include: FILE}), with its parameters: the included file's
+   * {@code vars:} defaults overridden by the including step's {@code vars:}. They are set when
+   * the include starts (values substituted then) and put back as they were when it ends;
+   * captures made inside stay.
+   *
+   * @param file the included file, absolute
+   */
+  record Include(Path file, Map<String, String> vars, List<Step> steps, SourcePos pos)
+      implements Step {
+    public Include {
+      vars = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(vars));
+      steps = List.copyOf(steps);
+    }
   }
 
   /** {@code step} is played only when {@code condition} holds as its turn comes. */

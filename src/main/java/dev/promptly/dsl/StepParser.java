@@ -24,7 +24,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class StepParser {
   static final List<String> STEP_KEYS = List.of("expect", "send", "sendline", "close", "signal",
-      "secret", "again", "fail", "timeout", "steps", "interact", "when");
+      "secret", "again", "fail", "timeout", "steps", "interact", "when",
+      "include", "vars");
   static final List<String> BRANCH_KEYS = List.of("match", "send", "sendline", "secret",
       "again", "fail", "steps", "when");
   /** An {@code always:} branch goes on waiting by itself: {@code again} would say nothing. */
@@ -92,9 +93,12 @@ final class StepParser {
       form = "send";
     } else if (e.containsKey("interact")) {
       form = "interact";
+    } else if (e.containsKey("include")) {
+      form = "include";
     } else {
       if (m.getValue().isEmpty() || !e.isEmpty() || guarded) {
-        nodes.error(m, "a step needs one of expect, send, sendline, close or signal");
+        nodes.error(m, "a step needs one of expect, send, sendline, close, signal, interact or "
+            + "include");
       }
       return null;
     }
@@ -103,6 +107,7 @@ final class StepParser {
       case "expect" -> STEP_KEYS.stream()
           .filter(k -> !k.equals("close") && !k.equals("signal")).toList();
       case "close" -> List.of("close");
+      case "include" -> List.of("include", "vars");
       case "signal" -> List.of("signal");
       case "interact" -> List.of("interact");
       default -> List.of("send", "sendline", "secret");
@@ -131,6 +136,11 @@ final class StepParser {
     }
     SourcePos pos = nodes.pos(m);
     switch (form) {
+      case "include" -> {
+        Step s = IncludeParser.parse(nodes, e.get("include"), e.get("vars"), pos, scope,
+            captures);
+        return misplaced ? null : s;
+      }
       case "interact" -> {
         Step s = InteractParser.interact(nodes, patterns, e.get("interact").value(), pos, scope,
             (n, en, bpos) -> branch(n, en, bpos, scope, captures));

@@ -54,6 +54,9 @@ public final class StepTree {
     if (s instanceof Step.Expect e) {
       return e.branches().stream().map(Branch::steps).filter(l -> !l.isEmpty()).toList();
     }
+    if (s instanceof Step.Include i) {
+      return List.of(i.steps());
+    }
     if (s instanceof Step.When w) {
       return List.of(List.of(w.step()));
     }

@@ -385,7 +385,7 @@ public final class DialogueRun {
           return;
         }
         if (ar.failed()) {
-          Step at = ar.cause() instanceof StepFailed f ? f.step : s;
+          Step at = ar.cause() instanceof StepFailed f && f.step != null ? f.step : s;
           String why = ar.cause() instanceof StepFailed ? ar.cause().getMessage()
               : String.valueOf(ar.cause());
           // The step's real time: a timed-out step took its limit, not zero.
@@ -410,7 +410,7 @@ public final class DialogueRun {
 
   private void playFrom(List<Step> steps, int i, int index, Promise<Void> done) {
     if (over) {
-      done.tryFail(new StepFailed(steps.get(Math.min(i, steps.size() - 1)), "stopped"));
+      done.tryFail(new StepFailed(null, "stopped"));
       return;
     }
     if (i >= steps.size()) {
@@ -493,6 +493,9 @@ public final class DialogueRun {
           return Future.succeededFuture();
         });
       }
+      if (s instanceof Step.Include inc) {
+        return include(inc, index, top);
+      }
       if (s instanceof Step.When w) {
         if (!holds(w.condition())) {
           Conversation.LOG.debug("[{}] step at {} skipped: when {} does not hold", plan.name(),
@@ -507,6 +510,35 @@ public final class DialogueRun {
     } catch (Condition.Failure f) {
       return failed(s, f.getMessage());
     }
+  }
+
+  /**
+   * An included file's steps: its parameters are set (all substituted first, so one may use an
+   * outer value of another's name) and put back as they were when it ends.
+   */
+  private Future<Void> include(Step.Include inc, int index, boolean top) {
+    long t0 = System.nanoTime();
+    Map<String, String> values = new LinkedHashMap<>();
+    inc.vars().forEach((k, v) -> values.put(k, substitute(v)));
+    Map<String, String> before = new HashMap<>();
+    for (String k : values.keySet()) {
+      before.put(k, vars.get(k));
+    }
+    vars.putAll(values);
+    Conversation.LOG.debug("[{}] include {}", plan.name(), inc.file());
+    return playAll(inc.steps(), index).andThen(ar -> {
+      before.forEach((k, v) -> {
+        if (v == null) {
+          vars.remove(k);
+        } else {
+          vars.put(k, v);
+        }
+      });
+      if (ar.succeeded()) {
+        record(top, new StepResult(index + 1, inc.pos().line(), "include", true, null, null,
+            -1, -1, Map.of(), since(t0), 1));
+      }
+    });
   }
 
   private void record(boolean top, StepResult r) {
@@ -760,6 +792,9 @@ public final class DialogueRun {
   private static String kind(Step s) {
     if (s instanceof Step.When w) {
       return kind(w.step());
+    }
+    if (s instanceof Step.Include) {
+      return "include";
     }
     return s instanceof Step.Expect ? "expect" : s instanceof Step.Send ? "send"
         : s instanceof Step.Signal ? "signal" : s instanceof Step.Interact ? "interact" : "close";

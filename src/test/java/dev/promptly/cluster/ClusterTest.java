@@ -147,7 +147,10 @@ class ClusterTest {
     // What a killed worker left behind (a pid no process has): the next worker removes it.
     Path left = Files.createDirectories(dir.resolve("promptly-worker-2147483646-x/run-1"));
     Path dialogue = dir.resolve("t.yaml");
-    Files.writeString(dialogue, "name: t\ncommand: [sh, -c, 'read x; echo \"got $x\"']\n"
+    // The runs wait for GO, so the coordinator is still there when the refused ones knock.
+    Path go = dir.resolve("GO");
+    Files.writeString(dialogue, "name: t\ncommand: [sh, -c, 'while [ ! -f " + go
+        + " ]; do sleep 0.1; done; read x; echo \"got $x\"']\ntimeout: 120s\n"
         + "matrix: {n: [1, 2, 3, 4]}\n"
         + "steps:\n  - sendline: \"v${n}\"\n  - expect: \"got v${n}\"\n  - expect: eof\n");
     int port = freePort();
@@ -166,6 +169,9 @@ class ClusterTest {
     Process keyless = jvm(keylessLog, "worker", "--join", join, "--cluster-port",
         "" + freePort(), "--name", "keyless", "--cluster-key", "k2", "--cluster-tls",
         tls.resolve("keyless").toString());
+    jvm(dir.resolve("good.log"), "worker", "--join", join, "--cluster-port", "" + freePort(),
+        "--name", "good", "--cluster-key", "k1", "--cluster-tls",
+        tls.resolve("good").toString());
     assertThat(stranger.waitFor(90, TimeUnit.SECONDS)).as("stranger refused").isTrue();
     assertThat(stranger.exitValue()).isEqualTo(2);
     assertThat(Files.readString(strangerLog)).contains("worker stranger stops: the TLS "
@@ -176,9 +182,7 @@ class ClusterTest {
         + "cluster at 127.0.0.1:" + port + ": it has another cluster name or key");
     assertThat(Files.readString(clog)).contains("refused a member at 127.0.0.1:")
         .doesNotContain("@stranger").doesNotContain("@keyless");
-    jvm(dir.resolve("good.log"), "worker", "--join", join, "--cluster-port", "" + freePort(),
-        "--name", "good", "--cluster-key", "k1", "--cluster-tls",
-        tls.resolve("good").toString());
+    Files.writeString(go, "");
     assertThat(coordinator.waitFor(90, TimeUnit.SECONDS)).as("coordinator ends").isTrue();
     String out = Files.readString(clog);
     assertThat(coordinator.exitValue()).as(out).isZero();

@@ -219,7 +219,108 @@ class LanguageTest {
             "23:31: when: the condition ends where a value was expected",
             "25:21: when: unexpected '${n}' (join conditions with and / or)",
             "27:12: when: the condition is empty",
-            "28:5: a step needs one of expect, send, sendline, close or signal",
+            "28:5: a step needs one of expect, send, sendline, close, signal, interact or "
+            + "include",
             "33:15: expected a condition such as ${os} == debian, got a list");
+  }
+
+  /** Problems as the command line shows them, without the temporary folder. */
+  private List<String> shown(Path file) {
+    return DialogueLoader.load(file, Map.of()).problems().stream()
+        .map(p -> p.toString().replace(dir + "/", "")).toList();
+  }
+
+  @Test
+  void anIncludeBringsInTheStepsOfAnotherFileWithItsVars() throws IOException {
+    write("procs/login.yaml", """
+        vars: {user: deploy, greeting: "hi ${user}"}
+        steps:
+          - expect: "login: "
+            sendline: "${user}"
+          - expect: {regex: 'Welcome (?<who>\\w+)'}
+        """);
+    Dialogue d = one("""
+        command: [cat]
+        vars: {me: alice}
+        steps:
+          - include: procs/login.yaml
+            vars: {user: "${me}"}
+          - sendline: "${who}"
+        """);
+    Step.Include inc = (Step.Include) d.steps().get(0);
+    assertThat(inc.file()).isEqualTo(dir.resolve("procs/login.yaml").toAbsolutePath().normalize());
+    assertThat(inc.vars()).containsExactly(Map.entry("user", "${me}"),
+        Map.entry("greeting", "hi ${user}"));
+    assertThat(inc.steps()).hasSize(2);
+  }
+
+  @Test
+  void includeProblemsShowTheIncludeChain() throws IOException {
+    write("procs/inner.yaml", """
+        steps:
+          - sendline: "${password}"
+          - expect: {regex: '('}
+        """);
+    write("procs/outer.yaml", """
+        steps:
+          - sendline: x
+          - include: inner.yaml
+        """);
+    Path main = write("main.yaml", """
+        command: [cat]
+        steps:
+          - include: procs/outer.yaml
+          - include: procs/missing.yaml
+          - include: "${dir}/x.yaml"
+        """);
+    assertThat(shown(main)).containsExactly(
+        "main.yaml:3:14 -> procs/outer.yaml:3:14 -> procs/inner.yaml:2:15: undefined variable"
+            + " ${password}",
+        "main.yaml:3:14 -> procs/outer.yaml:3:14 -> procs/inner.yaml:3:21: bad regex: Unclosed"
+            + " group near index 1",
+        "main.yaml:4:14: include: no such file procs/missing.yaml",
+        "main.yaml:5:14: include: the file is read by check, before any variable has a value:"
+            + " write its path without ${...}");
+    // Defined where it is included: the same file is checked at each use.
+    write("ok.yaml", """
+        command: [cat]
+        vars: {password: pw}
+        steps:
+          - include: procs/inner.yaml
+        """);
+    assertThat(shown(dir.resolve("ok.yaml"))).containsExactly(
+        "ok.yaml:4:14 -> procs/inner.yaml:3:21: bad regex: Unclosed group near index 1");
+  }
+
+  @Test
+  void includeCyclesAndDeepChainsAreErrorsNotLoops() throws IOException {
+    write("a.yaml", """
+        command: [cat]
+        steps:
+          - include: b.yaml
+        """);
+    write("b.yaml", """
+        steps:
+          - sendline: x
+          - include: a.yaml
+        """);
+    assertThat(shown(dir.resolve("a.yaml"))).containsExactly(
+        "a.yaml:3:14 -> b.yaml:3:14: include cycle: a.yaml -> b.yaml -> a.yaml");
+    // A chain of 30 files, each including the next: refused at the 17th, no stack overflow.
+    for (int i = 0; i < 30; i++) {
+      write("deep" + i + ".yaml", "steps:\n  - include: deep" + (i + 1) + ".yaml\n");
+    }
+    write("deep30.yaml", "steps: [sendline: x]\n");
+    write("top.yaml", "command: [cat]\nsteps:\n  - include: deep0.yaml\n");
+    List<String> p = shown(dir.resolve("top.yaml"));
+    assertThat(p).singleElement().asString().startsWith("top.yaml:3:14 -> deep0.yaml:2:14 -> ")
+        .endsWith(": includes nested deeper than 16 files");
+    // Ten includes of a file that includes itself ten times... bounded in all.
+    write("fan.yaml", "steps:\n" + "  - include: leaf.yaml\n".repeat(40));
+    write("leaf.yaml", "steps:\n" + "  - sendline: x\n");
+    write("wide.yaml", "command: [cat]\nsteps:\n" + "  - include: fan.yaml\n".repeat(40));
+    List<String> wide = shown(dir.resolve("wide.yaml"));
+    assertThat(wide).isNotEmpty().allMatch(m -> m.contains("more than 500 includes")
+        || m.contains("too many problems"));
   }
 }

@@ -148,4 +148,27 @@ class RunbookTest {
     assertThat(r.failure()).startsWith("step 5 (").contains("when: ${n} > 3 (")
         .contains("${n} is 'many', not a number");
   }
+
+  @Test
+  void anIncludesParametersAreItsOwnAndItsCapturesStay() throws java.io.IOException {
+    java.nio.file.Files.writeString(dir.resolve("echo.yaml"), """
+        vars: {word: default}
+        steps:
+          - sendline: "${word}"
+          - expect: {regex: '(?<echoed>\\w+)\\n'}
+        """);
+    RunResult r = runOne(dir, """
+        command: [cat]
+        vars: {word: outer}
+        steps:
+          - include: echo.yaml
+          - include: echo.yaml
+            vars: {word: given}
+          - sendline: "${word}-${echoed}"
+          - expect: "outer-given"
+        """);
+    assertThat(r.passed()).as(r.failure()).isTrue();
+    assertThat(r.steps()).extracting(s -> s.kind()).containsExactly("include", "include", "send",
+        "expect");
+  }
 }
