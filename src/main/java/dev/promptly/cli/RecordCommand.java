@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "record", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run a program for you and write a dialogue that replays the session: each line"
         + " you type becomes an expect of the prompt before it and a sendline; what you type with"
-        + " echo off becomes ${env:PROMPTLY_SECRET_N}, never written. A .cast is written beside"
+        + " echo off becomes $${env:PROMPTLY_SECRET_N}, never written. A .cast is written beside"
         + " it. Exits with the program's status."})
 final class RecordCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",

@@ -129,6 +129,10 @@ final class RunCommand implements Callable<Integer> {
     Map<String, String> cliVars = vars == null ? Map.of() : vars;
     cliVars.forEach(options::putVar);
 
+    if (!clusterRun) {
+      // The natives load while the files are read and checked (issue 20).
+      Engine.prepareInBackground();
+    }
     LoadResult loaded = DialogueLoader.loadAll(files, cliVars);
     if (!loaded.problems().isEmpty()) {
       loaded.problems().forEach(err::println);

@@ -47,6 +47,14 @@ public final class Engine implements AutoCloseable {
     return new Engine(vertx, false);
   }
 
+  /**
+   * Starts loading what {@link #create()} and the first spawn need (native bindings, Netty's
+   * epoll) on a thread of its own, so the caller can read its dialogue files meanwhile.
+   */
+  public static void prepareInBackground() {
+    NativeLauncher.prepareInBackground();
+  }
+
   /** The Vert.x instance promptly makes when it owns one. */
   public static Vertx newVertx() {
     // Netty's epoll where it loads (Linux x86_64): each child's fds are then watched by its own

@@ -140,6 +140,9 @@ final class Interaction {
     }
     int eofAt = all.size();
     all.add(new PatternSpec.Eof());
+    // Listed, the (year-long) limit says this wait is on purpose: a replayed child waiting for
+    // input does not take the interaction for a dialogue stuck waiting.
+    all.add(new PatternSpec.Timeout());
     int u = untilAt;
     session.expect(all, UNLIMITED).onComplete(ar -> {
       if (!on) {
@@ -155,6 +158,8 @@ final class Interaction {
         finish("until " + until, null);
       } else if (m.branch() == eofAt) {
         finish("the child's output ended", null);
+      } else if (m.branch() > eofAt) {
+        finish("its time ran out", null);
       } else {
         Branch b = step.onOutput().get(m.branch());
         if (b.fail() != null) {
