@@ -206,6 +206,10 @@ public final class DialogueLoader {
           texts.add(send.text().text());
         } else if (s instanceof Step.Include i) {
           texts.addAll(i.vars().values());
+        } else if (s instanceof Step.SetVars set) {
+          texts.addAll(set.values().values());
+        } else if (s instanceof Step.Log log) {
+          texts.add(log.text());
         } else if (s instanceof Step.When w) {
           used.addAll(w.condition().names());
         } else if (s instanceof Step.Interact i) {
