@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * The SSH connections of one invocation: one MINA client, and per target ({@code user@host:port}
  * and its settings) connections opened on first use and shared by every run to it, each carrying
  * up to {@link #CHANNELS_PER_CONNECTION} channels (OpenSSH's MaxSessions default) before another
- * is opened. Reference-counted per Vert.x instance: whoever runs many runs holds it for the whole
+ * is opened, or fewer once the server refused one (its own limit, learned per connection). At most
+ * {@link #CONNECTIONS_PER_TARGET} per target; beyond that a run waits for a channel to close.
+ * Reference-counted per Vert.x instance: whoever runs many runs holds it for the whole
  * batch ({@link #acquire}/{@link #release}), and the last release closes every connection.
  */
 public final class SshConnections {
