@@ -45,6 +45,16 @@ final class RunCommand implements Callable<Integer> {
       description = "a variable for every dialogue; overrides its vars (repeatable)")
   Map<String, String> vars = Map.of();
 
+  @Option(names = "--var-file", paramLabel = "FILE",
+      description = "variables from a file: YAML (NAME: value) or .env lines (NAME=VALUE);"
+          + " --var overrides them (repeatable)")
+  List<Path> varFiles = List.of();
+
+  @Option(names = "--secret", paramLabel = "NAME[=@FILE]",
+      description = "a secret variable, masked everywhere: asked on the terminal with echo off,"
+          + " or read from a file private to you (repeatable)")
+  List<String> secretSpecs = List.of();
+
   @Option(names = {"-i", "--inventory"}, paramLabel = "FILE",
       description = "an Ansible inventory (INI or YAML) for dialogues with hosts:")
   Path inventory;
@@ -126,7 +136,28 @@ final class RunCommand implements Callable<Integer> {
       err.println("promptly: " + e.getMessage());
       return PromptlyCommand.BAD_INPUT;
     }
-    Map<String, String> cliVars = vars == null ? Map.of() : vars;
+    Map<String, String> fromFiles = new java.util.LinkedHashMap<>();
+    Map<String, String> secretValues = new java.util.LinkedHashMap<>();
+    try {
+      for (Path f : varFiles == null ? List.<Path>of() : varFiles) {
+        fromFiles.putAll(OutsideValues.varFile(f));
+      }
+      for (String s : secretSpecs == null ? List.<String>of() : secretSpecs) {
+        Map.Entry<String, String> e = OutsideValues.secret(s, System.console());
+        secretValues.put(e.getKey(), e.getValue());
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("promptly: " + e.getMessage());
+      return PromptlyCommand.BAD_INPUT;
+    }
+    // Precedence: --var-file, then --var, then --secret.
+    Map<String, String> given = new java.util.LinkedHashMap<>(fromFiles);
+    given.putAll(vars == null ? Map.of() : vars);
+    given.putAll(secretValues);
+    Map<String, String> cliVars = Map.copyOf(given);
+    // A var file serves many dialogues: only --var and --secret must be used by one.
+    Map<String, String> named = new java.util.LinkedHashMap<>(vars == null ? Map.of() : vars);
+    named.putAll(secretValues);
     cliVars.forEach(options::putVar);
 
     if (!clusterRun) {
@@ -139,6 +170,8 @@ final class RunCommand implements Callable<Integer> {
       err.println(loaded.problems().size() + " error(s); nothing was run");
       return PromptlyCommand.BAD_INPUT;
     }
+    loaded = new LoadResult(DialogueLoader.withSecrets(loaded.dialogues(),
+        secretValues.keySet()), List.of());
     if (inventory != null) {
       List<dev.promptly.dsl.Problem> problems = new ArrayList<>();
       options.setInventory(dev.promptly.dsl.inventory.Inventory.load(inventory, problems));
@@ -156,7 +189,7 @@ final class RunCommand implements Callable<Integer> {
       err.println(hostProblems.size() + " error(s); nothing was run");
       return PromptlyCommand.BAD_INPUT;
     }
-    List<String> unused = DialogueLoader.unusedVars(loaded.dialogues(), cliVars);
+    List<String> unused = DialogueLoader.unusedVars(loaded.dialogues(), named);
     if (!unused.isEmpty()) {
       unused.forEach(u -> err.println("promptly: " + u));
       err.println(unused.size() + " error(s); nothing was run");

@@ -173,6 +173,26 @@ public final class DialogueLoader {
     return dir.subpath(Math.max(0, n - depth), n).toString();
   }
 
+  /**
+   * The dialogues with {@code names} (from {@code --secret}) made secret too: their values are
+   * masked wherever they appear, as a name under {@code secret:}.
+   */
+  public static List<Dialogue> withSecrets(List<Dialogue> dialogues,
+                                           java.util.Set<String> names) {
+    if (names.isEmpty()) {
+      return dialogues;
+    }
+    List<Dialogue> out = new ArrayList<>();
+    for (Dialogue d : dialogues) {
+      java.util.Set<String> secret = new java.util.HashSet<>(d.secretVars());
+      secret.addAll(names);
+      out.add(new Dialogue(d.name(), d.file(), d.command(), d.shell(), d.pty(), d.cwd(), d.env(),
+          d.timeout(), d.vars(), secret, d.matrix(), d.exit(), d.quiet(), d.terminal(),
+          d.steps(), d.pos(), d.ssh(), d.hosts(), d.always()));
+    }
+    return out;
+  }
+
   private static Dialogue renamed(Dialogue d, String name) {
     return new Dialogue(name, d.file(), d.command(), d.shell(), d.pty(), d.cwd(), d.env(),
         d.timeout(), d.vars(), d.secretVars(), d.matrix(), d.exit(), d.quiet(), d.terminal(),

@@ -544,6 +544,8 @@ public final class DialogueRun {
       return failed(s, unresolved(u));
     } catch (Condition.Failure f) {
       return failed(s, f.getMessage());
+    } catch (RuntimeException ex) {
+      return failed(s, String.valueOf(ex));
     }
   }
 
@@ -701,6 +703,10 @@ public final class DialogueRun {
       return;
     } catch (Condition.Failure f) {
       done.fail(new StepFailed(e, f.getMessage()));
+      return;
+    } catch (RuntimeException ex) {
+      // A pattern that a substituted value made invalid, say: the step fails, the run goes on.
+      done.fail(new StepFailed(e, "cannot wait: " + ex.getMessage()));
       return;
     }
     int alwaysCount = alwaysCount(branches, e);
