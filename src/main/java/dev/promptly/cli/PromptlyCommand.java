@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     versionProvider = PromptlyCommand.Version.class,
     description = "Drives interactive console programs with YAML dialogues.",
     subcommands = {RunCommand.class, CheckCommand.class, RecordCommand.class,
-        WorkerCommand.class},
+        WorkerCommand.class, SchemaCommand.class, CompletionCommand.class},
     footer = {"", "Exit codes: 0 all passed, 1 a run failed, 2 bad input (nothing was run)."})
 public final class PromptlyCommand implements Runnable {
   /** Exit code: every run passed. */

@@ -54,6 +54,7 @@ public final class Worker implements AutoCloseable {
   private boolean verified;
   private boolean hinted;
   private volatile String coordinator;
+  private volatile String assignedAs;
   private volatile boolean stopping;
   private volatile String refusal;
   private Path scratch;
@@ -146,6 +147,20 @@ public final class Worker implements AutoCloseable {
         if (e.getMember().getUuid().toString().equals(coordinator)) {
           engine.stopAll("stopped: worker " + name + " lost the coordinator");
         }
+      }
+    });
+    // Events can be missed while this JVM was stopped: look every second too. A member that was
+    // removed and merged back comes back under a new member UUID.
+    member.vertx().setPeriodic(1000, t -> {
+      String c = coordinator;
+      if (c == null || running.get() == 0) {
+        return;
+      }
+      boolean there = hz.getCluster().getMembers().stream()
+          .anyMatch(x -> x.getUuid().toString().equals(c));
+      if (!there || !member.uuid().equals(assignedAs)) {
+        coordinator = null;
+        engine.stopAll("stopped: worker " + name + " was cut off from the coordinator");
       }
     });
     hz.getLifecycleService().addLifecycleListener(e -> {
@@ -246,6 +261,7 @@ public final class Worker implements AutoCloseable {
           JsonArray runs = ar.result().body().getJsonArray("runs", new JsonArray());
           if (!runs.isEmpty()) {
             coordinator = ar.result().body().getString("coordinator");
+            assignedAs = member.uuid();
           }
           for (Object o : runs) {
             startRun((JsonObject) o);

@@ -206,8 +206,17 @@ public final class DialogueLoader {
           texts.add(send.text().text());
         } else if (s instanceof Step.Include i) {
           texts.addAll(i.vars().values());
+        } else if (s instanceof Step.SetVars set) {
+          texts.addAll(set.values().values());
+        } else if (s instanceof Step.Log log) {
+          texts.add(log.text());
         } else if (s instanceof Step.When w) {
           used.addAll(w.condition().names());
+        } else if (s instanceof Step.Interact i) {
+          for (Branch.Pattern p : new Branch.Pattern[] {i.until(), i.inputUntil()}) {
+            texts.add(p instanceof Branch.Pattern.Literal l ? l.text()
+                : p instanceof Branch.Pattern.Regex r ? r.source() : "");
+          }
         }
       });
       StepTree.forEachBranch(d, b -> {
@@ -215,6 +224,8 @@ public final class DialogueLoader {
           texts.add(l.text());
         } else if (b.pattern() instanceof Branch.Pattern.Regex r) {
           texts.add(r.source());
+        } else if (b.pattern() instanceof Branch.Pattern.Screen sc) {
+          texts.add(sc.text());
         }
         if (b.send() != null) {
           texts.add(b.send().text());

@@ -52,6 +52,38 @@ public sealed interface Step {
     }
   }
 
+  /** {@code sleep: DURATION}: wait, the child's output still being read meanwhile. */
+  record Sleep(Duration duration, SourcePos pos) implements Step {
+  }
+
+  /**
+   * {@code set: {name: value}}: variables from then on (values substituted when the step
+   * comes, in order, so one may use another set before it).
+   */
+  record SetVars(Map<String, String> values, SourcePos pos) implements Step {
+    public SetVars {
+      values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+    }
+  }
+
+  /** {@code log: text}: a line for the live view and the transcript's timeline. */
+  record Log(String text, SourcePos pos) implements Step {
+  }
+
+  /**
+   * {@code retry: {times: N, delay: D}}: when {@code step} fails, it is played again after
+   * {@code delay}, up to {@code times} more times.
+   */
+  record Retry(int times, Duration delay, Step step) implements Step {
+    /** More retries than this are refused: a runbook that needs them needs a loop elsewhere. */
+    public static final int MAX_TIMES = 100;
+
+    @Override
+    public SourcePos pos() {
+      return step.pos();
+    }
+  }
+
   /** {@code step} is played only when {@code condition} holds as its turn comes. */
   record When(Condition condition, Step step) implements Step {
     @Override

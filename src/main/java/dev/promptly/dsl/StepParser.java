@@ -25,9 +25,10 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 final class StepParser {
   static final List<String> STEP_KEYS = List.of("expect", "send", "sendline", "close", "signal",
       "secret", "again", "fail", "timeout", "steps", "interact", "when",
-      "include", "vars");
+      "include", "vars", "sleep", "set", "log", "retry");
   static final List<String> BRANCH_KEYS = List.of("match", "send", "sendline", "secret",
       "again", "fail", "steps", "when");
+  static final List<String> RETRY_KEYS = List.of("times", "delay");
   /** An {@code always:} branch goes on waiting by itself: {@code again} would say nothing. */
   static final List<String> ALWAYS_KEYS = BRANCH_KEYS.stream()
       .filter(k -> !k.equals("again")).toList();
@@ -72,11 +73,46 @@ final class StepParser {
     Entry when = e.remove("when");
     Condition condition = when == null ? null
         : ConditionParser.parse(nodes, when.value(), scope);
-    Step s = form(m, e, when != null, scope, captures);
+    Entry retry = e.remove("retry");
+    Step s = form(m, e, when != null || retry != null, scope, captures);
+    if (retry != null && s != null) {
+      s = retry(retry.value(), s);
+    }
     if (s == null || when != null && condition == null) {
       return null;
     }
     return condition == null ? s : new Step.When(condition, s);
+  }
+
+  /** {@code retry: N} or {@code retry: {times: N, delay: D}} around {@code s}. */
+  private Step retry(Node node, Step s) {
+    Node times = node;
+    Duration delay = Duration.ZERO;
+    if (node instanceof MappingNode rm) {
+      Map<String, Entry> re = nodes.entries(rm, RETRY_KEYS);
+      if (!re.containsKey("times")) {
+        nodes.error(rm, "retry needs times: (how many more tries after a failure)");
+        return null;
+      }
+      times = re.get("times").value();
+      if (re.containsKey("delay")) {
+        delay = nodes.duration(re.get("delay").value());
+        if (delay == null) {
+          return null;
+        }
+      }
+    }
+    String n = nodes.scalarText(times, "a number of tries");
+    if (n == null) {
+      return null;
+    }
+    if (!n.strip().matches("\\d{1,3}") || Integer.parseInt(n.strip()) < 1
+        || Integer.parseInt(n.strip()) > Step.Retry.MAX_TIMES) {
+      nodes.error(times, "retry times: expected a number from 1 to " + Step.Retry.MAX_TIMES
+          + ", got '" + Texts.shorten(n) + "'");
+      return null;
+    }
+    return new Step.Retry(Integer.parseInt(n.strip()), delay, s);
   }
 
   /** The step itself, from its keys but {@code when}. */
@@ -95,10 +131,16 @@ final class StepParser {
       form = "interact";
     } else if (e.containsKey("include")) {
       form = "include";
+    } else if (e.containsKey("sleep")) {
+      form = "sleep";
+    } else if (e.containsKey("set")) {
+      form = "set";
+    } else if (e.containsKey("log")) {
+      form = "log";
     } else {
       if (m.getValue().isEmpty() || !e.isEmpty() || guarded) {
-        nodes.error(m, "a step needs one of expect, send, sendline, close, signal, interact or "
-            + "include");
+        nodes.error(m, "a step needs one of expect, send, sendline, close, signal, interact, "
+            + "include, sleep, set or log");
       }
       return null;
     }
@@ -108,6 +150,9 @@ final class StepParser {
           .filter(k -> !k.equals("close") && !k.equals("signal")).toList();
       case "close" -> List.of("close");
       case "include" -> List.of("include", "vars");
+      case "sleep" -> List.of("sleep");
+      case "set" -> List.of("set");
+      case "log" -> List.of("log");
       case "signal" -> List.of("signal");
       case "interact" -> List.of("interact");
       default -> List.of("send", "sendline", "secret");
@@ -136,6 +181,27 @@ final class StepParser {
     }
     SourcePos pos = nodes.pos(m);
     switch (form) {
+      case "sleep" -> {
+        Duration d = nodes.duration(e.get("sleep").value());
+        return d == null || misplaced ? null : new Step.Sleep(d, pos);
+      }
+      case "set" -> {
+        Node v = e.get("set").value();
+        if (v instanceof MappingNode sm && sm.getValue().isEmpty()) {
+          nodes.error(v, "set names no variable (set: {name: value})");
+        }
+        Map<String, String> values = nodes.vars(v, scope);
+        captures.addAll(values.keySet());
+        return misplaced || values.isEmpty() ? null : new Step.SetVars(values, pos);
+      }
+      case "log" -> {
+        Node v = e.get("log").value();
+        String text = nodes.scalarText(v, "the text to log");
+        if (text != null) {
+          nodes.refs(v, text, scope);
+        }
+        return text == null || misplaced ? null : new Step.Log(text, pos);
+      }
       case "include" -> {
         Step s = IncludeParser.parse(nodes, e.get("include"), e.get("vars"), pos, scope,
             captures);

@@ -57,6 +57,9 @@ public final class StepTree {
     if (s instanceof Step.Include i) {
       return List.of(i.steps());
     }
+    if (s instanceof Step.Retry r) {
+      return List.of(List.of(r.step()));
+    }
     if (s instanceof Step.When w) {
       return List.of(List.of(w.step()));
     }

@@ -253,7 +253,11 @@ public final class DialogueRun {
     });
   }
 
+  /** Names whose values are secrets: the dialogue's {@code secret:} list, and what set: made. */
+  private final java.util.Set<String> secretNames = new java.util.HashSet<>();
+
   private void bindVariables() {
+    secretNames.addAll(dialogue.secretVars());
     // An inventory host's variables are given like matrix values (the dialogue's vars are
     // defaults they override); a dialogue var may refer to them.
     Map<String, String> given = new LinkedHashMap<>(plan.hostVars());
@@ -496,6 +500,37 @@ public final class DialogueRun {
       if (s instanceof Step.Include inc) {
         return include(inc, index, top);
       }
+      if (s instanceof Step.Retry r) {
+        return retry(r, index, top, 1);
+      }
+      if (s instanceof Step.SetVars set) {
+        setVars(set);
+        record(top, new StepResult(index + 1, s.pos().line(), "set", true, null, null, -1, -1,
+            Map.of(), Duration.ZERO, 1));
+        return Future.succeededFuture();
+      }
+      if (s instanceof Step.Log log) {
+        String text = secrets.mask(substitute(log.text()));
+        Conversation.LOG.debug("[{}] log \"{}\"", plan.name(), Messages.visible(text));
+        observer.logged(plan.name(), text);
+        record(top, new StepResult(index + 1, s.pos().line(), "log", true, null, null, -1, -1,
+            Map.of(), Duration.ZERO, 1));
+        return Future.succeededFuture();
+      }
+      if (s instanceof Step.Sleep sleep) {
+        long t0 = System.nanoTime();
+        Promise<Void> slept = Promise.promise();
+        context.owner().setTimer(Math.max(1, sleep.duration().toMillis()), id -> {
+          if (over) {
+            slept.tryFail(new StepFailed(null, "stopped"));
+          } else {
+            record(top, new StepResult(index + 1, s.pos().line(), "sleep", true, null, null, -1,
+                -1, Map.of(), since(t0), 1));
+            slept.tryComplete();
+          }
+        });
+        return slept.future();
+      }
       if (s instanceof Step.When w) {
         if (!holds(w.condition())) {
           Conversation.LOG.debug("[{}] step at {} skipped: when {} does not hold", plan.name(),
@@ -538,6 +573,49 @@ public final class DialogueRun {
         record(top, new StepResult(index + 1, inc.pos().line(), "include", true, null, null,
             -1, -1, Map.of(), since(t0), 1));
       }
+    });
+  }
+
+  /**
+   * {@code set:}: each value substituted in order. A value made from a secret is a secret:
+   * masked everywhere, and its name is secret for later {@code set:} steps too.
+   */
+  private void setVars(Step.SetVars set) {
+    set.values().forEach((name, raw) -> {
+      String value = substitute(raw);
+      boolean secret = dialogue.secretVars().contains(name)
+          || Vars.references(raw).stream().anyMatch(secretNames::contains);
+      vars.put(name, value);
+      if (secret) {
+        secretNames.add(name);
+        secrets.add(value);
+      } else {
+        secretNames.remove(name);
+      }
+    });
+  }
+
+  /**
+   * A step played again after it failed, up to {@code times} more times; each failure before
+   * the last is shown in the live view and the timeline. The run's own stop is never retried.
+   */
+  private Future<Void> retry(Step.Retry r, int index, boolean top, int attempt) {
+    return play(r.step(), index, top).recover(err -> {
+      if (over || !(err instanceof StepFailed f) || f.getMessage().equals("stopped")) {
+        return Future.failedFuture(err);
+      }
+      String first = f.getMessage().lines().findFirst().orElse("");
+      if (attempt > r.times()) {
+        return Future.failedFuture(new StepFailed(f.step, "failed " + attempt + " times (retry: "
+            + r.times() + "); the last time: " + f.getMessage()));
+      }
+      observer.logged(plan.name(), secrets.mask("try " + attempt + " of " + (r.times() + 1)
+          + " of the step at " + r.pos() + " failed (" + first + "); again"
+          + (r.delay().isZero() ? "" : " in " + Messages.duration(r.delay()))));
+      Promise<Void> waited = Promise.promise();
+      context.owner().setTimer(Math.max(1, r.delay().toMillis()), id -> waited.tryComplete());
+      return waited.future().compose(v -> over ? Future.failedFuture(err)
+          : retry(r, index, top, attempt + 1));
     });
   }
 
@@ -793,8 +871,20 @@ public final class DialogueRun {
     if (s instanceof Step.When w) {
       return kind(w.step());
     }
+    if (s instanceof Step.Retry r) {
+      return kind(r.step());
+    }
     if (s instanceof Step.Include) {
       return "include";
+    }
+    if (s instanceof Step.SetVars) {
+      return "set";
+    }
+    if (s instanceof Step.Sleep) {
+      return "sleep";
+    }
+    if (s instanceof Step.Log) {
+      return "log";
     }
     return s instanceof Step.Expect ? "expect" : s instanceof Step.Send ? "send"
         : s instanceof Step.Signal ? "signal" : s instanceof Step.Interact ? "interact" : "close";

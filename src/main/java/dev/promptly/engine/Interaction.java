@@ -86,7 +86,21 @@ final class Interaction {
     }
     List<PatternSpec> specs = new ArrayList<>();
     step.onOutput().forEach(b -> specs.add(toSpec.apply(b.pattern())));
-    Turns.take().thenAccept(release -> context.executeBlocking(() -> {
+    Turns.take().thenAccept(release -> context.runOnContext(v -> {
+      if (session.outputEnded().isComplete()) {
+        // The child is gone (or the run was stopped while this one waited its turn): nothing
+        // to hand over.
+        giveBack = release;
+        finish("the child's output ended", null);
+        return;
+      }
+      takeTerminal(release, until, specs);
+    }));
+    return ended.future();
+  }
+
+  private void takeTerminal(Runnable release, PatternSpec until, List<PatternSpec> specs) {
+    context.executeBlocking(() -> {
       // stty runs a process: off the event loop.
       raw = PersonTerminal.raw();
       return null;
@@ -97,8 +111,7 @@ final class Interaction {
         return;
       }
       begin(until, specs);
-    }));
-    return ended.future();
+    });
   }
 
   private void begin(PatternSpec until, List<PatternSpec> specs) {

@@ -50,6 +50,11 @@ public final class Recording {
     AutoCloseable raw = null;
     AutoCloseable resize = () -> { };
     try {
+      if (pty && tty) {
+        // Before the program starts: a terminal that cannot be put in raw mode leaves nothing
+        // running.
+        raw = PersonTerminal.raw();
+      }
       Context context = vertx.getOrCreateContext();
       CompletableFuture<ChildProcess> spawned = new CompletableFuture<>();
       context.runOnContext(v -> {
@@ -84,7 +89,6 @@ public final class Recording {
         });
       });
       if (pty && tty) {
-        raw = PersonTerminal.raw();
         resize = PersonTerminal.onResize(() -> {
           int[] s = PersonTerminal.size();
           if (s != null) {

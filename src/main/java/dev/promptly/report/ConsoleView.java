@@ -140,6 +140,21 @@ public final class ConsoleView implements RunObserver {
     flush(run);
   }
 
+  /** A {@code log:} line: after what the child wrote so far, marked as the runbook's own. */
+  @Override
+  public void logged(String run, String text) {
+    if (held || !style.output() || quiet.contains(run)) {
+      return;
+    }
+    flush(run);
+    for (String l : text.split("\n", -1)) {
+      StringBuilder b = new StringBuilder();
+      prefix(b, run);
+      b.append("-- ").append(Visible.escape(l)).append('\n');
+      print(b);
+    }
+  }
+
   @Override
   public void finished(RunResult r) {
     flush(r.name());

@@ -37,6 +37,10 @@ public interface RunObserver {
   default void matched(String run, int step, String branch, String text, long byteOffset) {
   }
 
+  /** A {@code log:} step's text (secrets masked), for the live view and the timeline. */
+  default void logged(String run, String text) {
+  }
+
   /** The child's output ended. */
   default void outputEnded(String run) {
   }
@@ -74,6 +78,11 @@ public interface RunObserver {
       @Override
       public void matched(String run, int step, String branch, String text, long byteOffset) {
         list.forEach(o -> o.matched(run, step, branch, text, byteOffset));
+      }
+
+      @Override
+      public void logged(String run, String text) {
+        list.forEach(o -> o.logged(run, text));
       }
 
       @Override

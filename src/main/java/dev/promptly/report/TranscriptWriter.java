@@ -158,6 +158,14 @@ public final class TranscriptWriter implements RunObserver, AutoCloseable {
   }
 
   @Override
+  public void logged(String run, String text) {
+    Transcript t = open.get(run);
+    if (t != null) {
+      t.event("-- log \"" + Visible.escape(text) + "\"");
+    }
+  }
+
+  @Override
   public void outputEnded(String run) {
     Transcript t = open.get(run);
     if (t != null) {

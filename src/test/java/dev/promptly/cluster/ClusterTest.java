@@ -47,6 +47,26 @@ class ClusterTest {
     return p;
   }
 
+  private Process worker(Path log, String name, String join, String... more) throws IOException {
+    List<String> args = new ArrayList<>(List.of("worker", "--join", join, "--cluster-port",
+        "" + freePort(), "--name", name));
+    args.addAll(List.of(more));
+    return jvm(log, args.toArray(String[]::new));
+  }
+
+  /**
+   * A dialogue NAME with one run per value of n: {@code sh -c 'SCRIPT} (the script closes the
+   * quote and may add arguments), sent {@code v${n}}, expecting {@code got v${n}} then eof.
+   */
+  private Path dialogue(String name, String script, String more, String values)
+      throws IOException {
+    Path file = dir.resolve(name + ".yaml");
+    Files.writeString(file, "name: " + name + "\ncommand: [sh, -c, '" + script + "]\n" + more
+        + "matrix: {n: [" + values + "]}\n"
+        + "steps:\n  - sendline: \"v${n}\"\n  - expect: \"got v${n}\"\n  - expect: eof\n");
+    return file;
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
@@ -76,11 +96,8 @@ class ClusterTest {
     String marker = "promptly-cluster-" + UUID.randomUUID();
     String values = IntStream.rangeClosed(1, 60).mapToObj(Integer::toString)
         .collect(Collectors.joining(", "));
-    Path dialogue = dir.resolve("c.yaml");
-    Files.writeString(dialogue, "name: c\n"
-        + "command: [sh, -c, 'sleep 0.3; read x; echo \"got $x\"', " + marker + "]\n"
-        + "matrix: {n: [" + values + "]}\n"
-        + "steps:\n  - sendline: \"v${n}\"\n  - expect: \"got v${n}\"\n  - expect: eof\n");
+    Path dialogue = dialogue("c", "sleep 0.3; read x; echo \"got $x\"', " + marker, "",
+        values);
     int port = freePort();
     String join = "127.0.0.1:" + port;
     Path junit = dir.resolve("junit.xml");
@@ -92,10 +109,8 @@ class ClusterTest {
     waitFor(clog, "waiting for workers", 60);
     Path w1log = dir.resolve("w1.log");
     Path w2log = dir.resolve("w2.log");
-    jvm(w1log, "worker", "--join", join, "--cluster-port", "" + freePort(), "--name", "w1",
-        "--jobs", "2");
-    Process w2 = jvm(w2log, "worker", "--join", join, "--cluster-port", "" + freePort(),
-        "--name", "w2", "--jobs", "2");
+    worker(w1log, "w1", join, "--jobs", "2");
+    Process w2 = worker(w2log, "w2", join, "--jobs", "2");
     // Mid-way: once w2 has finished a few runs, it dies without a word.
     waitFor(clog, "@w2  ", 90);
     String before = waitFor(clog, "PASS c[n=1", 90);
@@ -146,13 +161,10 @@ class ClusterTest {
     tlsFolders(other, "stranger");
     // What a killed worker left behind (a pid no process has): the next worker removes it.
     Path left = Files.createDirectories(dir.resolve("promptly-worker-2147483646-x/run-1"));
-    Path dialogue = dir.resolve("t.yaml");
     // The runs wait for GO, so the coordinator is still there when the refused ones knock.
     Path go = dir.resolve("GO");
-    Files.writeString(dialogue, "name: t\ncommand: [sh, -c, 'while [ ! -f " + go
-        + " ]; do sleep 0.1; done; read x; echo \"got $x\"']\ntimeout: 120s\n"
-        + "matrix: {n: [1, 2, 3, 4]}\n"
-        + "steps:\n  - sendline: \"v${n}\"\n  - expect: \"got v${n}\"\n  - expect: eof\n");
+    Path dialogue = dialogue("t", "while [ ! -f " + go + " ]; do sleep 0.1; done; read x; "
+        + "echo \"got $x\"'", "timeout: 120s\n", "1, 2, 3, 4");
     int port = freePort();
     String join = "127.0.0.1:" + port;
     Path junit = dir.resolve("tls-junit.xml");
@@ -163,14 +175,11 @@ class ClusterTest {
     waitFor(clog, "waiting for workers", 60);
     Path strangerLog = dir.resolve("stranger.log");
     Path keylessLog = dir.resolve("keyless.log");
-    Process stranger = jvm(strangerLog, "worker", "--join", join, "--cluster-port",
-        "" + freePort(), "--name", "stranger", "--cluster-key", "k1", "--cluster-tls",
-        other.resolve("stranger").toString());
-    Process keyless = jvm(keylessLog, "worker", "--join", join, "--cluster-port",
-        "" + freePort(), "--name", "keyless", "--cluster-key", "k2", "--cluster-tls",
-        tls.resolve("keyless").toString());
-    jvm(dir.resolve("good.log"), "worker", "--join", join, "--cluster-port", "" + freePort(),
-        "--name", "good", "--cluster-key", "k1", "--cluster-tls",
+    Process stranger = worker(strangerLog, "stranger", join, "--cluster-key", "k1",
+        "--cluster-tls", other.resolve("stranger").toString());
+    Process keyless = worker(keylessLog, "keyless", join, "--cluster-key", "k2",
+        "--cluster-tls", tls.resolve("keyless").toString());
+    worker(dir.resolve("good.log"), "good", join, "--cluster-key", "k1", "--cluster-tls",
         tls.resolve("good").toString());
     assertThat(stranger.waitFor(90, TimeUnit.SECONDS)).as("stranger refused").isTrue();
     assertThat(stranger.exitValue()).isEqualTo(2);
@@ -194,12 +203,9 @@ class ClusterTest {
   @Test
   void aStoppedWorkerIsTimedOutAndInterruptStopsEveryRunOnEveryWorker() throws Exception {
     String marker = "promptly-cluster-" + UUID.randomUUID();
-    Path dialogue = dir.resolve("s.yaml");
     // Runs that stay in flight until they are stopped.
-    Files.writeString(dialogue, "name: s\n"
-        + "command: [sh, -c, 'read x; echo \"got $x\"; sleep 300', " + marker + "]\n"
-        + "timeout: 400s\nmatrix: {n: [1, 2, 3, 4, 5, 6]}\n"
-        + "steps:\n  - sendline: \"v${n}\"\n  - expect: \"got v${n}\"\n  - expect: eof\n");
+    Path dialogue = dialogue("s", "read x; echo \"got $x\"; sleep 300', " + marker,
+        "timeout: 400s\n", "1, 2, 3, 4, 5, 6");
     int port = freePort();
     String join = "127.0.0.1:" + port;
     Path junit = dir.resolve("stop-junit.xml");
@@ -208,10 +214,8 @@ class ClusterTest {
         join, "--join-timeout", "90s", "--grace", "1s", "--junit", junit.toString(),
         dialogue.toString());
     waitFor(clog, "waiting for workers", 60);
-    Process w1 = jvm(dir.resolve("w1.log"), "worker", "--join", join, "--cluster-port",
-        "" + freePort(), "--name", "w1", "--jobs", "2");
-    Process w2 = jvm(dir.resolve("w2.log"), "worker", "--join", join, "--cluster-port",
-        "" + freePort(), "--name", "w2", "--jobs", "2");
+    Process w1 = worker(dir.resolve("w1.log"), "w1", join, "--jobs", "2");
+    Process w2 = worker(dir.resolve("w2.log"), "w2", join, "--jobs", "2");
     waitForCount(clog, "@w1] got", 2, 120);
     waitForCount(clog, "@w2] got", 2, 120);
     // SIGSTOP: w2 answers nothing, its connection stays open; only the heartbeat timeout tells.
@@ -223,7 +227,8 @@ class ClusterTest {
     assertThat(lost).contains("(1 worker left)");
     // Woken up, w2 finds itself cut off: it stops the runs the coordinator gave to others.
     signal(w2, "CONT");
-    waitUntil(() -> w2.descendants().findAny().isEmpty(), 90, "w2's children stopped");
+    waitUntil(() -> w2.descendants().findAny().isEmpty(), 90, () -> "w2's children stopped:\n"
+        + Files.readString(dir.resolve("w2.log")));
     // ^C on the coordinator: every run on every worker stops, the reports are written.
     assertThat(w1.descendants().count()).as("w1 still runs its two").isGreaterThan(0);
     signal(coordinator, "INT");
@@ -252,11 +257,19 @@ class ClusterTest {
     boolean ok() throws Exception;
   }
 
+  interface Why {
+    String text() throws Exception;
+  }
+
   private static void waitUntil(Check check, long seconds, String what) throws Exception {
+    waitUntil(check, seconds, () -> what);
+  }
+
+  private static void waitUntil(Check check, long seconds, Why what) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!check.ok()) {
       if (System.nanoTime() > end) {
-        throw new AssertionError("not within " + seconds + "s: " + what);
+        throw new AssertionError("not within " + seconds + "s: " + what.text());
       }
       Thread.sleep(100);
     }

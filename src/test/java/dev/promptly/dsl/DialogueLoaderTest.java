@@ -326,10 +326,10 @@ class DialogueLoaderTest {
         "14:5: 'close' cannot share a step with 'expect'; make it a step of its own",
         "16:5: 'again' after eof would match eof forever",
         "19:5: a branch that fails sends nothing; drop 'fail' or the send",
-        "20:5: a step needs one of expect, send, sendline, close, signal, interact or "
-            + "include",
-        "21:5: a step needs one of expect, send, sendline, close, signal, interact or "
-            + "include",
+        "20:5: a step needs one of expect, send, sendline, close, signal, interact, "
+            + "include, sleep, set or log",
+        "21:5: a step needs one of expect, send, sendline, close, signal, interact, "
+            + "include, sleep, set or log",
         "22:13: an empty pattern matches nothing useful",
         "23:13: a pattern mapping holds exactly one of regex or literal",
         "25:5: 'secret' needs send or sendline next to it",

@@ -219,8 +219,8 @@ class LanguageTest {
             "23:31: when: the condition ends where a value was expected",
             "25:21: when: unexpected '${n}' (join conditions with and / or)",
             "27:12: when: the condition is empty",
-            "28:5: a step needs one of expect, send, sendline, close, signal, interact or "
-            + "include",
+            "28:5: a step needs one of expect, send, sendline, close, signal, interact, "
+            + "include, sleep, set or log",
             "33:15: expected a condition such as ${os} == debian, got a list");
   }
 
@@ -322,5 +322,38 @@ class LanguageTest {
     List<String> wide = shown(dir.resolve("wide.yaml"));
     assertThat(wide).isNotEmpty().allMatch(m -> m.contains("more than 500 includes")
         || m.contains("too many problems"));
+  }
+
+  @Test
+  void setSleepLogAndRetryErrorsArePlaced() throws IOException {
+    assertThat(problems("""
+        command: [cat]
+        steps:
+          - set: {1x: a, ok: "${nope}"}
+          - set: {}
+          - sleep: forever
+          - log: [a]
+          - sendline: x
+            retry: 0
+          - sendline: x
+            retry: {times: 101}
+          - sendline: x
+            retry: {delay: 1s}
+          - sendline: x
+            retry: {times: 2, delay: soon}
+          - retry: 2
+          - sendline: "${ok}"
+        """)).containsExactly(
+            "3:11: '1x' is not a variable name (letters, digits, _ . -, not starting with a digit)",
+            "3:22: undefined variable ${nope}",
+            "4:10: set names no variable (set: {name: value})",
+            "5:12: expected a duration like 500ms, 10s, 1.5s, 2m or 1h, got 'forever'",
+            "6:10: expected the text to log, got a list",
+            "8:12: retry times: expected a number from 1 to 100, got '0'",
+            "10:20: retry times: expected a number from 1 to 100, got '101'",
+            "12:12: retry needs times: (how many more tries after a failure)",
+            "14:30: expected a duration like 500ms, 10s, 1.5s, 2m or 1h, got 'soon'",
+            "15:5: a step needs one of expect, send, sendline, close, signal, interact, "
+                + "include, sleep, set or log");
   }
 }

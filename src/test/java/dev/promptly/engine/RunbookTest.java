@@ -171,4 +171,79 @@ class RunbookTest {
     assertThat(r.steps()).extracting(s -> s.kind()).containsExactly("include", "include", "send",
         "expect");
   }
+
+  @Test
+  void setSleepAndLogStepsAndASetFromASecretStaysSecret() {
+    java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    dev.promptly.report.RunObserver watch = new dev.promptly.report.RunObserver() {
+      @Override
+      public void logged(String run, String text) {
+        logged.add(text);
+      }
+
+      @Override
+      public void sent(String run, String shown, boolean echoed) {
+        sent.add(shown);
+      }
+    };
+    java.util.List<RunResult> all = TestRuns.run(TestRuns.write(dir, "set", """
+        command: [cat]
+        vars: {n: "1"}
+        secret: [token]
+        steps:
+          - sendline: "tok-9f8e7d"
+          - expect: {regex: '(?<token>tok-\\w+)'}
+          - set: {n: "${n}1", bearer: "Bearer ${token}"}
+          - sleep: 300ms
+          - log: "n is ${n}, header ${bearer}"
+          - sendline: "${bearer} ${n}"
+          - expect: "Bearer tok-9f8e7d 11"
+        """), new RunOptions(), watch);
+    RunResult r = all.get(0);
+    assertThat(r.passed()).as(r.failure()).isTrue();
+    assertThat(logged).containsExactly("n is 11, header ******");
+    assertThat(sent).containsExactly("tok-9f8e7d\n", "****** 11\n");
+    assertThat(r.steps()).extracting(s -> s.kind()).containsExactly("send", "expect", "set",
+        "sleep", "log", "send", "expect");
+    assertThat(r.steps().get(3).elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(290));
+  }
+
+  @Test
+  void retryPlaysAFailedStepAgainAndGivesUpAfterItsTimes() {
+    // The child answers "busy" twice, then "ok": two retries are enough, one is not.
+    String script = "for i in 1 2 3; do read x; if [ $i -lt 3 ]; then echo busy; else echo ok; fi;"
+        + " done; sleep 5";
+    // An include retried: the whole exchange (send, then expect) is played again.
+    RunResult r = runOne(dir, """
+        command: [sh, -c, "%s"]
+        steps:
+          - include: exchange.yaml
+            retry: {times: 2, delay: 50ms}
+          - expect: eof
+            timeout: 20s
+        """.formatted(script), new RunOptions());
+    assertThat(r.passed()).as(r.failure()).isTrue();
+    RunResult gaveUp = runOne(dir, """
+        command: [sh, -c, "%s"]
+        steps:
+          - include: exchange.yaml
+            retry: 1
+        """.formatted(script), new RunOptions());
+    assertThat(gaveUp.passed()).isFalse();
+    assertThat(gaveUp.failure()).contains("failed 2 times (retry: 1); the last time: "
+        + "the service is busy");
+  }
+
+  @org.junit.jupiter.api.BeforeEach
+  void exchange() throws java.io.IOException {
+    java.nio.file.Files.writeString(dir.resolve("exchange.yaml"), """
+        steps:
+          - sendline: go
+          - expect:
+              - match: ok
+              - match: busy
+                fail: "the service is busy"
+        """);
+  }
 }

@@ -132,4 +132,18 @@ class InteractTest {
     assertThat(o.err()).contains("interact.yaml:12:").contains("interact: needs a terminal")
         .contains("nothing was run");
   }
+
+  @Test
+  void aVariableUsedOnlyByUntilIsUsed() throws Exception {
+    Path f = dir.resolve("until.yaml");
+    Files.writeString(f, """
+        name: until
+        pty: true
+        command: [cat]
+        steps:
+          - interact: {until: "${who} logged out", input-until: {regex: '${word}'}}
+        """);
+    Outcome o = promptly("check", "--var", "who=alice", "--var", "word=bye", f.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+  }
 }

@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * The SSH connections of one invocation: one MINA client, and per target ({@code user@host:port}
  * and its settings) connections opened on first use and shared by every run to it, each carrying
  * up to {@link #CHANNELS_PER_CONNECTION} channels (OpenSSH's MaxSessions default) before another
- * is opened. Reference-counted per Vert.x instance: whoever runs many runs holds it for the whole
+ * is opened, or fewer once the server refused one (its own limit, learned per connection). At most
+ * {@link #CONNECTIONS_PER_TARGET} per target; beyond that a run waits for a channel to close.
+ * Reference-counted per Vert.x instance: whoever runs many runs holds it for the whole
  * batch ({@link #acquire}/{@link #release}), and the last release closes every connection.
  */
 public final class SshConnections {
@@ -292,13 +294,10 @@ public final class SshConnections {
 
   private Future<ClientSession> connect(SshTarget t) {
     Promise<ClientSession> promise = Promise.promise();
-    List<KeyPair> keys;
     List<String> keyNames = new ArrayList<>();
-    try {
-      keys = keys(t, keyNames);
-    } catch (SpawnException e) {
-      return Future.failedFuture(e);
-    }
+    // The key files are read and parsed while the connection and key exchange are under way:
+    // they are needed only to log in (a cold JVM spends a few hundred ms on them).
+    Future<List<KeyPair>> keys = vertx.executeBlocking(() -> keys(t, keyNames), false);
     opened++;
     AttributeRepository context = AttributeRepository.ofKeyValuePair(HostKeys.TARGET, t);
     ConnectFuture cf;
@@ -310,49 +309,23 @@ public final class SshConnections {
     cf.addListener(f -> {
       if (!f.isConnected()) {
         Throwable e = f.getException();
-        promise.fail(new SpawnException(t.key() + ": " + (e == null
+        promise.tryFail(new SpawnException(t.key() + ": " + (e == null
             ? "connection timed out" : reason(e))));
         return;
       }
       ClientSession s = f.getSession();
-      Set<String> tried = new LinkedHashSet<>();
-      if (Agent.available(t.agent())) {
-        tried.add("publickey");
-        keyNames.add(0, "ssh-agent");
-      }
-      for (KeyPair k : keys) {
-        s.addPublicKeyIdentity(k);
-        tried.add("publickey");
-      }
-      if (t.password() != null) {
-        s.addPasswordIdentity(t.password());
-        tried.add("password");
-      }
-      try {
-        s.auth().addListener(a -> {
-          if (a.isSuccess()) {
-            LOG.debug("connected to {}", t.key());
-            promise.complete(s);
-            return;
-          }
-          String refused = s.getAttribute(HostKeys.REFUSED);
-          String why;
-          if (refused != null) {
-            why = refused;
-          } else if (a.getException() != null && !isAuthFailure(a.getException())) {
-            why = reason(a.getException());
-          } else {
-            why = "authentication failed for " + t.user() + " (tried: "
-                + (tried.isEmpty() ? "nothing: no key found and no password"
-                : String.join(", ", tried)) + (keyNames.isEmpty() ? "" : "; keys: "
-                + String.join(", ", keyNames)) + ")";
-          }
+      keys.onComplete(k -> {
+        if (k.failed()) {
           s.close(true);
-          promise.fail(new SpawnException(t.key() + ": " + why));
-        });
-      } catch (IOException e) {
-        s.close(true);
-        promise.fail(new SpawnException(t.key() + ": " + reason(e)));
+          promise.tryFail(k.cause());
+          return;
+        }
+        login(t, s, k.result(), keyNames, promise);
+      });
+    });
+    keys.onFailure(e -> {
+      if (promise.tryFail(e)) {
+        cf.cancel();
       }
     });
     // MINA's own timeouts are per step; one deadline covers connect, key exchange and login.
@@ -367,6 +340,55 @@ public final class SshConnections {
       }
     });
     return promise.future().andThen(ar -> vertx.cancelTimer(timer));
+  }
+
+  /** Offers the agent, the keys and the password on a connected session; one-line failures. */
+  private static void login(SshTarget t, ClientSession s, List<KeyPair> keys,
+                            List<String> keyNames, Promise<ClientSession> promise) {
+    Set<String> tried = new LinkedHashSet<>();
+    if (Agent.available(t.agent())) {
+      tried.add("publickey");
+      keyNames.add(0, "ssh-agent");
+    }
+    for (KeyPair k : keys) {
+      s.addPublicKeyIdentity(k);
+      tried.add("publickey");
+    }
+    if (t.password() != null) {
+      s.addPasswordIdentity(t.password());
+      tried.add("password");
+    }
+    try {
+      s.auth().addListener(a -> {
+        if (a.isSuccess()) {
+          LOG.debug("connected to {}", t.key());
+          if (!promise.tryComplete(s)) {
+            s.close(true);
+          }
+          return;
+        }
+        String refused = s.getAttribute(HostKeys.REFUSED);
+        String why;
+        if (refused != null) {
+          why = refused;
+        } else if (a.getException() != null && !isAuthFailure(a.getException())) {
+          why = reason(a.getException());
+        } else {
+          why = "authentication failed for " + t.user() + " (tried: "
+              + (tried.isEmpty() ? "nothing: no key found and no password"
+              : String.join(", ", tried)) + (keyNames.isEmpty() ? "" : "; keys: "
+              + String.join(", ", keyNames)) + ")";
+        }
+        s.close(true);
+        promise.tryFail(new SpawnException(t.key() + ": " + why));
+      });
+    } catch (IOException e) {
+      // A host key refused during the key exchange has closed the session already.
+      String refused = s.getAttribute(HostKeys.REFUSED);
+      s.close(true);
+      promise.tryFail(new SpawnException(t.key() + ": " + (refused != null ? refused
+          : reason(e))));
+    }
   }
 
   private static boolean isAuthFailure(Throwable e) {
