@@ -22,13 +22,29 @@ final class CheckCommand implements Callable<Integer> {
       description = "a variable, as `run` would get it (repeatable)")
   Map<String, String> vars = Map.of();
 
+  @CommandLine.Option(names = "--var-file", paramLabel = "FILE",
+      description = "variables from a file, as `run` would get them (repeatable)")
+  List<Path> varFiles = List.of();
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    LoadResult loaded = DialogueLoader.loadAll(files, vars == null ? Map.of() : vars);
     PrintWriter err = spec.commandLine().getErr();
+    // The names a var file gives count as defined; like run, they need not all be used.
+    Map<String, String> given = new java.util.LinkedHashMap<>();
+    try {
+      for (Path f : varFiles == null ? List.<Path>of() : varFiles) {
+        given.putAll(OutsideValues.varFile(f));
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("promptly: " + e.getMessage());
+      err.flush();
+      return PromptlyCommand.BAD_INPUT;
+    }
+    given.putAll(vars == null ? Map.of() : vars);
+    LoadResult loaded = DialogueLoader.loadAll(files, given);
     if (!loaded.problems().isEmpty()) {
       loaded.problems().forEach(p -> err.println(p));
       err.println(loaded.problems().size() + " error(s); nothing to run");

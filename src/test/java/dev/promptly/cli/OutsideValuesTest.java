@@ -76,4 +76,13 @@ class OutsideValuesTest {
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("bad.env:1:1: expected NAME=VALUE");
   }
+
+  @Test
+  void checkTakesVarFilesToo() throws IOException {
+    Path d = dialogue();
+    Path env = file("vars.env", "host=db1\nport=5432\ntoken=t\n", "rw-r--r--");
+    assertThat(promptly("check", d.toString()).code()).isEqualTo(2);
+    Out r = promptly("check", "--var-file", env.toString(), d.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+  }
 }
