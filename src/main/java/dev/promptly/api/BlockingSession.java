@@ -282,11 +282,7 @@ public final class BlockingSession implements AutoCloseable {
    * @throws ExpectFailure when none comes in time or the output ends
    */
   public Match expectAny(String... literals) {
-    Expectation[] patterns = new Expectation[literals.length];
-    for (int i = 0; i < literals.length; i++) {
-      patterns[i] = Expectation.literal(literals[i]);
-    }
-    return expect(timeout, patterns);
+    return expect(timeout, Expectation.literals(literals));
   }
 
   /**

@@ -91,14 +91,9 @@ public final class Expect implements AutoCloseable {
       }
       e = engine;
     }
-    Session session;
-    try {
-      session = await(spawnOffContext(e, options), options.getTimeout(),
-          () -> "could not start " + String.join(" ", options.getCommand()) + " within "
-              + dev.promptly.engine.Messages.duration(options.getTimeout()));
-    } catch (RuntimeException ex) {
-      throw ex;
-    }
+    Session session = await(spawnOffContext(e, options), options.getTimeout(),
+        () -> "could not start " + String.join(" ", options.getCommand()) + " within "
+            + dev.promptly.engine.Messages.duration(options.getTimeout()));
     BlockingSession s = new BlockingSession(this, session, options.getTimeout());
     synchronized (this) {
       open.add(s);

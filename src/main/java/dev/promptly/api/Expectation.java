@@ -182,4 +182,13 @@ public final class Expectation {
       case TIMEOUT -> "timeout";
     };
   }
+
+  /** One literal expectation per text, in order (the {@code expectAny} of both facades). */
+  static Expectation[] literals(String... texts) {
+    Expectation[] patterns = new Expectation[texts.length];
+    for (int i = 0; i < texts.length; i++) {
+      patterns[i] = literal(texts[i]);
+    }
+    return patterns;
+  }
 }

@@ -267,11 +267,7 @@ public final class Session {
    * @return the match, or fails as {@link #expect(Expectation...)}
    */
   public Future<Match> expectAny(String... literals) {
-    Expectation[] patterns = new Expectation[literals.length];
-    for (int i = 0; i < literals.length; i++) {
-      patterns[i] = Expectation.literal(literals[i]);
-    }
-    return expect(patterns);
+    return expect(Expectation.literals(literals));
   }
 
   /**

@@ -84,6 +84,12 @@ final class NativeChild implements ChildProcess {
     }
   }
 
+  /** Holding reapLock: the child is reaped (or lost); the JVM's exit need not kill it. */
+  private void markReaped() {
+    reaped = true;
+    LIVE.remove(this);
+  }
+
   static void killLeftovers() {
     for (NativeChild child : LIVE) {
       child.signalSession(Signals.SIGKILL);
@@ -354,8 +360,7 @@ final class NativeChild implements ChildProcess {
       // ECHILD: reaped behind our back (SIGCHLD ignored by someone): the status is lost.
       s = new ExitStatus(-1, 0);
       synchronized (reapLock) {
-        reaped = true;
-        LIVE.remove(this);
+        markReaped();
       }
     } else if (siginfo.getInt(LibC.SI_PID_OFFSET) == 0) {
       return; // not yet (spurious readiness)
@@ -401,8 +406,7 @@ final class NativeChild implements ChildProcess {
         for (int i = 0; i < 1000 && LibC.waitpid(pid, null, LibC.WNOHANG) == 0; i++) {
           LockSupport.parkNanos(1_000_000);
         }
-        reaped = true;
-        LIVE.remove(this);
+        markReaped();
       }
     }
     reap(); // closes the pidfd and the input
@@ -435,8 +439,7 @@ final class NativeChild implements ChildProcess {
           killSession(Signals.SIGKILL);
         }
         LibC.waitpid(pid, null, LibC.WNOHANG);
-        reaped = true;
-        LIVE.remove(this);
+        markReaped();
       }
     }
     LibC.close(pidfd);
