@@ -340,4 +340,32 @@ class LibraryPromisesTest {
     assertThatThrownBy(() -> new RunOptions().setInventory(dir.resolve("missing.ini")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing.ini");
   }
+
+  @Test
+  void closeStopsARunInProgressAndItsChild() throws Exception {
+    Promptly promptly = Promptly.create();
+    Dialogue d = DialogueBuilder.named("sleeper").command("sh", "-c", "echo pid=$$; sleep 1000")
+        .expect(Expectation.regex("pid=(?<pid>\\d+)\n"))
+        .expect(Duration.ofSeconds(300), Expectation.literal("never"))
+        .build();
+    Future<List<RunResult>> run = promptly.run(List.of(d), new RunOptions());
+    // The public API gives a run's pid only in its result: find the child in this JVM's
+    // process table, as TestRuns does.
+    long child = -1;
+    for (int i = 0; i < 600 && child < 0; i++) {
+      child = ProcessHandle.current().descendants()
+          .filter(h -> h.info().commandLine().orElse("").contains("sleep 1000"))
+          .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+      if (child < 0) {
+        Thread.sleep(50); // polling the process table: there is no event to wait on
+      }
+    }
+    assertThat(child).as("the run's child started").isPositive();
+    await(promptly.close());
+    List<RunResult> results = await(run);
+    assertThat(results).hasSize(1);
+    assertThat(results.get(0).passed()).isFalse();
+    assertThat(results.get(0).failure()).contains("the Promptly instance was closed");
+    assertThat(TestRuns.stillAliveAfter(child, 5000)).as("child %d", child).isFalse();
+  }
 }
