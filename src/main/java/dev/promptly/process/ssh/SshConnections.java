@@ -38,6 +38,7 @@ import org.apache.sshd.common.SshException;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,6 +120,10 @@ public final class SshConnections {
       client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
       // Keys come from the target (or the default files, loaded here): never MINA's own search.
       client.setKeyIdentityProvider(s -> List.of());
+      // Prompts and answers are a few bytes each: with Nagle's algorithm on, an answer written
+      // while the previous one is unacknowledged waits for the server's delayed ACK (40 ms on
+      // Linux). OpenSSH's client turns it off for the same reason.
+      CoreModuleProperties.TCP_NODELAY.set(client, true);
       client.start();
     }
     return client;
@@ -162,6 +167,15 @@ public final class SshConnections {
     this.connectionsPerTarget = connectionsPerTarget;
     this.loginTimeout = loginTimeout;
     return this;
+  }
+
+  /** Tests: the logged-in sessions to {@code target} (the pool's connections that made it). */
+  List<ClientSession> sessions(SshTarget target) {
+    synchronized (pool) {
+      Target t = pool.get(target);
+      return t == null ? List.of() : t.connections.stream()
+          .filter(c -> c.session.succeeded()).map(c -> c.session.result()).toList();
+    }
   }
 
   /** How many connections were opened (tests and the bench count them). */
