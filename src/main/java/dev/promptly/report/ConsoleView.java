@@ -189,8 +189,8 @@ public final class ConsoleView implements RunObserver {
     if (style.colour()) {
       word = (r.passed() ? GREEN : RED) + word + RESET;
     }
-    return String.format(Locale.ROOT, "%s %s  %.2fs  %s", word, r.name(),
-        r.elapsed().toNanos() / 1e9, r.exitText());
+    return word + " " + r.name() + "  " + Summary.seconds(r.elapsed().toNanos()) + "s  "
+        + r.exitText();
   }
 
   /** One run's line in the making, and where its terminal controls left off. */

@@ -105,4 +105,21 @@ class ConsoleViewTest {
     // The status line is cleared before every other line and at the end.
     assertThat(e).endsWith("\r\u001b[K");
   }
+
+  /** Seconds are written by hand (no Formatter at start-up), exactly as {@code %.2f} writes them. */
+  @Test
+  void secondsAreWrittenAsPercentPointTwoF() {
+    java.util.Random random = new java.util.Random(20);
+    List<Long> nanos = new ArrayList<>(List.of(0L, 4_999_999L, 5_000_000L, 9_999_999L,
+        10_000_000L, 995_000_000L, 1_995_000_000L, 1_234_567_890L, 59_999_999_999L,
+        3_600_000_000_000L));
+    for (int i = 0; i < 20_000; i++) {
+      nanos.add(random.nextLong(0, 100_000_000_000L));
+      nanos.add(random.nextInt(0, 2_000) * 5_000_000L); // halves of a hundredth
+    }
+    for (long n : nanos) {
+      assertThat(Summary.seconds(n)).as("%d ns", n)
+          .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", n / 1e9));
+    }
+  }
 }
