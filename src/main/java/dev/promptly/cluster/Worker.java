@@ -43,7 +43,7 @@ import java.util.stream.Stream;
  */
 public final class Worker implements AutoCloseable {
   private final ClusterConfig.Member member;
-  private final Engine engine = Engine.create();
+  private final Engine engine;
   private final String name;
   private final int jobs;
   private final PrintWriter err;
@@ -94,8 +94,10 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  private Worker(ClusterConfig.Member member, String name, int jobs, PrintWriter err) {
+  private Worker(ClusterConfig.Member member, Engine engine, String name, int jobs,
+                 PrintWriter err) {
     this.member = member;
+    this.engine = engine;
     this.name = name;
     this.jobs = jobs;
     this.err = err;
@@ -118,8 +120,14 @@ public final class Worker implements AutoCloseable {
       }
     }, address -> { });
     removeLeftovers();
-    return config.start().map(m -> {
-      Worker w = new Worker(m, name, jobs, err);
+    // The engine's own Vert.x is made here, on the caller's thread: made where start() completes,
+    // on the cluster's event loop, Vert.x warned "You're already on a Vert.x context" at every
+    // worker start.
+    Engine engine = Engine.create();
+    Future<ClusterConfig.Member> joined = config.start()
+        .onFailure(e -> engine.closeAsync(String.valueOf(e.getMessage())));
+    return joined.map(m -> {
+      Worker w = new Worker(m, engine, name, jobs, err);
       w.tls = config.tls() != null;
       started.set(w);
       m.vertx().eventBus().<JsonObject>consumer(Wire.STOP, msg ->
