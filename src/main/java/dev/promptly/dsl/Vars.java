@@ -52,6 +52,9 @@ public final class Vars {
    * {@link Unresolved}: a dialogue never sends a placeholder.
    */
   public static String strict(String text, Function<String, String> lookup) {
+    if (!text.contains("${")) {
+      return text; // the common case, with nothing allocated: it runs for every send and expect
+    }
     return substitute(text, name -> {
       String v = lookup.apply(name);
       if (v == null) {

@@ -293,7 +293,11 @@ public final class Conversation {
     } else if (pending == p) {
       p.timer = context.owner().setTimer(Math.max(1, timeout.toMillis()), id -> onTimeout(p));
       // A listed timeout is a wait on purpose: the dialogue will move by itself.
-      if (p.patterns.stream().noneMatch(x -> x instanceof PatternSpec.Timeout)) {
+      boolean listed = false;
+      for (PatternSpec x : p.patterns) {
+        listed |= x instanceof PatternSpec.Timeout;
+      }
+      if (!listed) {
         child.awaitingOutput(true);
       }
     }

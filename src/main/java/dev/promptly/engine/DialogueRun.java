@@ -317,7 +317,8 @@ public final class DialogueRun {
 
   /** Substitutes every reference, or throws {@link Vars.Unresolved}: no placeholder is sent. */
   private String substitute(String text) {
-    return Vars.strict(text, this::lookup);
+    // Every send and expect of every round comes here: without a reference, no lookup is made.
+    return text.contains("${") ? Vars.strict(text, this::lookup) : text;
   }
 
   /** Why a variable had no value, and where it would have been captured. */
@@ -678,7 +679,11 @@ public final class DialogueRun {
   private int alwaysCount(List<Branch> branches, Step.Expect e) {
     int n = 0;
     for (Branch b : branches) {
-      if (e.branches().stream().noneMatch(own -> own == b)) {
+      boolean own = false;
+      for (Branch o : e.branches()) {
+        own |= o == b;
+      }
+      if (!own) {
         n++;
       }
     }
@@ -772,12 +777,13 @@ public final class DialogueRun {
       }
       observer.matched(plan.name(), index + 1, secrets.mask(branch), shownMatch, byteOffset);
       Map<String, String> captures = new LinkedHashMap<>();
-      m.groups().forEach((k, v) -> {
+      for (Map.Entry<String, String> g : m.groups().entrySet()) {
+        String k = g.getKey();
         if (!Character.isDigit(k.charAt(0))) {
-          vars.put(k, v);
-          captures.put(k, secrets.mask(v));
+          vars.put(k, g.getValue());
+          captures.put(k, secrets.mask(g.getValue()));
         }
-      });
+      }
       if (b.fail() != null) {
         String text = Vars.substitute(b.fail(), this::lookup);
         done.fail(new StepFailed(e, text + " (matched " + specs.get(m.branch()) + ")\n"
