@@ -135,6 +135,8 @@ class LauncherTest {
             steps: [{expect: eof}]
         """);
     Files.writeString(clone.resolve("inv.ini"), "[web]\nweb1\n");
+    // Only a file's first 256 KiB are looked at: a big file named by mistake costs no more.
+    Files.writeString(clone.resolve("late.yaml"), "#".repeat(300_000) + "\nssh: deploy@web1\n");
     Ran r = sh(clone, cache("cache"), """
         p() { PROMPTLY_PRINT_JAVA=1 scripts/promptly "$@" | sed -n 's/.*archive: //p'; }
         echo "local $(p run dsl-examples/name.yaml)"
@@ -143,11 +145,13 @@ class LauncherTest {
         echo "mixed $(p run dsl-examples/name.yaml remote.yaml)"
         echo "folder $(p run runbooks)"
         echo "inventory $(p run -i inv.ini dsl-examples/name.yaml)"
+        echo "late $(p run late.yaml)"
         echo "check $(p check remote.yaml)"
         echo "worker $(p worker --join 127.0.0.1:5701)"
         """);
     assertThat(r.output()).contains("local core\n", "quiet-local core\n", "remote ssh\n",
-        "mixed ssh\n", "folder ssh\n", "inventory ssh\n", "check core\n", "worker ssh\n");
+        "mixed ssh\n", "folder ssh\n", "inventory ssh\n", "late core\n", "check core\n",
+        "worker ssh\n");
   }
 
   @Test
