@@ -154,6 +154,23 @@ class LauncherTest {
         "worker ssh\n");
   }
 
+  /**
+   * A local run loads no Hazelcast class: the jar leaves out vertx-hazelcast's Vert.x service, with
+   * which every start made a cluster manager and its default configuration (77 classes).
+   */
+  @Test
+  @Order(6)
+  void aLocalRunLoadsNoHazelcastClass() throws Exception {
+    Ran r = sh(clone, cache("cache"), """
+        java -verbose:class -jar target/promptly-all.jar run -q dsl-examples/name.yaml > classes.log 2>&1
+        echo "exit $?"; grep -c '^\\[.*Loaded\\|class,load' classes.log
+        grep -c 'com\\.hazelcast\\.\\|spi\\.cluster\\.hazelcast' classes.log""");
+    String[] out = r.output().strip().split("\n");
+    assertThat(out[0]).as(r.output()).isEqualTo("exit 0");
+    assertThat(Integer.parseInt(out[1].strip())).as("classes logged").isGreaterThan(1000);
+    assertThat(out[2].strip()).as("Hazelcast classes loaded").isEqualTo("0");
+  }
+
   @Test
   @Order(5)
   void aCacheOthersCanWriteIsNotUsed() throws Exception {
