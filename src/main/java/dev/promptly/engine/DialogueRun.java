@@ -53,6 +53,8 @@ public final class DialogueRun {
   private final Promise<Context> deployed = Promise.promise();
   private final Promise<String> deploymentId = Promise.promise();
   private final Map<String, String> vars = new HashMap<>();
+  /** {@link #lookup}, made once: every send and expect of every round substitutes with it. */
+  private final java.util.function.Function<String, String> byName = this::lookup;
   /** Regexes without variables, compiled once (an `again` loop may search thousands of times). */
   private final Map<Branch.Pattern, PatternSpec> compiled = new HashMap<>();
   private final Secrets secrets = new Secrets();
@@ -282,7 +284,7 @@ public final class DialogueRun {
       env.putIfAbsent("TERM", "dumb");
     }
     Dialogue.Terminal t = dialogue.terminal();
-    return new SpawnOptions(argv, DialogueLoader.resolveCwd(dialogue, this::lookup), env,
+    return new SpawnOptions(argv, DialogueLoader.resolveCwd(dialogue, byName), env,
         dialogue.pty(), t.rows(), t.columns(), t.echo());
   }
 
@@ -317,8 +319,7 @@ public final class DialogueRun {
 
   /** Substitutes every reference, or throws {@link Vars.Unresolved}: no placeholder is sent. */
   private String substitute(String text) {
-    // Every send and expect of every round comes here: without a reference, no lookup is made.
-    return text.contains("${") ? Vars.strict(text, this::lookup) : text;
+    return Vars.strict(text, byName);
   }
 
   /** Why a variable had no value, and where it would have been captured. */
@@ -672,7 +673,7 @@ public final class DialogueRun {
 
   /** Whether a condition holds now; throws as {@link Condition#test} does. */
   private boolean holds(Condition c) {
-    return c.test(this::lookup);
+    return c.test(byName);
   }
 
   /** How many of {@code branches} (a {@link #branchesOf} list) are always branches. */
@@ -785,7 +786,7 @@ public final class DialogueRun {
         }
       }
       if (b.fail() != null) {
-        String text = Vars.substitute(b.fail(), this::lookup);
+        String text = Vars.substitute(b.fail(), byName);
         done.fail(new StepFailed(e, text + " (matched " + specs.get(m.branch()) + ")\n"
             + Messages.lastLines(session.lastLines())));
         return;
