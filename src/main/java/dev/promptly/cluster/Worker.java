@@ -8,6 +8,7 @@ import dev.promptly.api.RunOptions;
 import dev.promptly.dsl.Dialogue;
 import dev.promptly.dsl.DialogueLoader;
 import dev.promptly.dsl.LoadResult;
+import dev.promptly.process.Scratch;
 import dev.promptly.report.RunInfo;
 import dev.promptly.report.RunObserver;
 import dev.promptly.report.RunResult;
@@ -23,7 +24,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.spi.cluster.RegistrationInfo;
 import java.util.ArrayList;
@@ -83,7 +83,7 @@ public final class Worker implements AutoCloseable {
               && Files.getOwner(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName()
                   .equals(System.getProperty("user.name"))
               && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
-            delete(p);
+            Scratch.delete(p);
           }
         } catch (IOException | RuntimeException e) {
           // Someone else's, or gone already.
@@ -322,7 +322,7 @@ public final class Worker implements AutoCloseable {
           // Stopped because this worker is leaving, not because the run ended: run it elsewhere.
           .put("abandoned", stopping)
           .put("result", Wire.result(r)));
-      delete(scratch);
+      Scratch.delete(scratch);
       running.decrementAndGet();
       member.vertx().runOnContext(v -> ask());
     });
@@ -363,17 +363,6 @@ public final class Worker implements AutoCloseable {
     };
   }
 
-  private static void delete(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // A scratch folder left behind is not worth failing a run for.
-    }
-  }
-
   /** Stops asking, stops every run (SIGTERM, then SIGKILL), leaves the cluster. */
   public void stop(String why) {
     stopping = true;
@@ -386,7 +375,7 @@ public final class Worker implements AutoCloseable {
     stop("the worker is shutting down");
     member.close();
     engine.close();
-    delete(scratch);
+    Scratch.delete(scratch);
     if (refusal != null) {
       closed.tryFail(refusal);
     } else {
