@@ -136,6 +136,7 @@ class LauncherTest {
         """);
     Files.writeString(clone.resolve("inv.ini"), "[web]\nweb1\n");
     // Only a file's first 256 KiB are looked at: a big file named by mistake costs no more.
+    // A FIFO, named or in a folder, is not read at all (a read would wait for a writer for ever).
     Files.writeString(clone.resolve("late.yaml"), "#".repeat(300_000) + "\nssh: deploy@web1\n");
     Ran r = sh(clone, cache("cache"), """
         p() { PROMPTLY_PRINT_JAVA=1 scripts/promptly "$@" | sed -n 's/.*archive: //p'; }
@@ -146,12 +147,17 @@ class LauncherTest {
         echo "folder $(p run runbooks)"
         echo "inventory $(p run -i inv.ini dsl-examples/name.yaml)"
         echo "late $(p run late.yaml)"
+        mkfifo pipe.yaml; mkdir fifos; mkfifo fifos/x.yaml
+        t() { timeout 20 bash -c 'PROMPTLY_PRINT_JAVA=1 scripts/promptly run "$1"' _ "$1" \
+          | sed -n 's/.*archive: //p'; }
+        echo "fifo $(t pipe.yaml)"
+        echo "fifo-folder $(t fifos)"
         echo "check $(p check remote.yaml)"
         echo "worker $(p worker --join 127.0.0.1:5701)"
         """);
     assertThat(r.output()).contains("local core\n", "quiet-local core\n", "remote ssh\n",
-        "mixed ssh\n", "folder ssh\n", "inventory ssh\n", "late core\n", "check core\n",
-        "worker ssh\n");
+        "mixed ssh\n", "folder ssh\n", "inventory ssh\n", "late core\n", "fifo core\n",
+        "fifo-folder core\n", "check core\n", "worker ssh\n");
   }
 
   /**
