@@ -68,6 +68,10 @@ public final class Conversation {
   private final List<Handler<MatchEvent>> matchHandlers = new CopyOnWriteArrayList<>();
   private final List<Handler<String>> outputHandlers = new CopyOnWriteArrayList<>();
   private Pending pending;
+  /** The one timer behind every expect's time limit (see {@link #armTimer}), or -1. */
+  private long timerId = -1;
+  /** When that timer fires, on {@link System#nanoTime}'s scale. */
+  private long timerDue;
   private long bytesRead;
   private long bytesWritten;
   // UTF-8 length of all text fed to the matcher: match offsets in bytes.
@@ -124,13 +128,17 @@ public final class Conversation {
     final Promise<MatchResult> promise = Promise.promise();
     final long startNanos = System.nanoTime();
     final Duration timeout;
-    long timer = -1;
+    /** When the time runs out, on {@link System#nanoTime}'s scale (compared by difference). */
+    final long deadline;
+    /** The child was told the dialogue waits for its output (no timeout branch listed). */
+    boolean awaiting;
     /** The time ran out while a search was off the loop: it was told to stop. */
     boolean timedOut;
 
     Pending(List<PatternSpec> patterns, Duration timeout) {
       this.patterns = patterns;
       this.timeout = timeout;
+      this.deadline = startNanos + limitNanos(timeout);
     }
 
     Duration elapsed() {
@@ -291,13 +299,14 @@ public final class Conversation {
     if (now != null && now.isPresent()) {
       complete(p, now.get());
     } else if (pending == p) {
-      p.timer = context.owner().setTimer(Math.max(1, timeout.toMillis()), id -> onTimeout(p));
+      armTimer(p.deadline);
       // A listed timeout is a wait on purpose: the dialogue will move by itself.
       boolean listed = false;
       for (PatternSpec x : p.patterns) {
         listed |= x instanceof PatternSpec.Timeout;
       }
       if (!listed) {
+        p.awaiting = true;
         child.awaitingOutput(true);
       }
     }
@@ -401,7 +410,7 @@ public final class Conversation {
     Pending p = pending;
     if (p != null) {
       pending = null;
-      cancelTimer(p);
+      settled(p);
       cancelSearch = true;
       if (!offloaded) {
         matcher.expect(List.of());
@@ -421,10 +430,11 @@ public final class Conversation {
     Pending p = pending;
     if (p != null) {
       pending = null;
-      cancelTimer(p);
+      settled(p);
       cancelSearch = true;
       p.promise.tryFail(new IllegalStateException("the session was terminated"));
     }
+    disarmTimer();
     return child.terminate(grace);
   }
 
@@ -588,7 +598,7 @@ public final class Conversation {
     }
     offloaded = true;
     cancelSearch = false;
-    long deadline = p.startNanos + p.timeout.toNanos();
+    long deadline = p.deadline;
     LOG.debug("[{}] a search took more than {} ms: it goes on off the event loop", run,
         LOOP_BUDGET_NANOS / 1_000_000);
     SLOW_SEARCHES.execute(() -> {
@@ -682,6 +692,9 @@ public final class Conversation {
         fail(p, ExpectFailure.Reason.EOF);
       }
     }
+    if (pending == null) {
+      disarmTimer(); // every expect from here on is settled at once
+    }
   }
 
   private void onTimeout(Pending p) {
@@ -705,7 +718,7 @@ public final class Conversation {
   private void complete(Pending p, MatchResult m) {
     secretsOf(m);
     pending = null;
-    cancelTimer(p);
+    settled(p);
     matcher.expect(List.of());
     lastMatchByteOffset = byteOffset(m);
     MatchEvent event = new MatchEvent(run, p.patterns, m);
@@ -721,7 +734,7 @@ public final class Conversation {
 
   private void fail(Pending p, ExpectFailure.Reason reason, String why) {
     pending = null;
-    cancelTimer(p);
+    settled(p);
     if (!offloaded) {
       matcher.expect(List.of());
     }
@@ -786,11 +799,64 @@ public final class Conversation {
     return n;
   }
 
-  private void cancelTimer(Pending p) {
-    if (p.timer >= 0) {
-      context.owner().cancelTimer(p.timer);
-      p.timer = -1;
+  /** An expect is over: the child no longer counts on the dialogue waiting for it. */
+  private void settled(Pending p) {
+    if (p.awaiting) {
+      p.awaiting = false;
       child.awaitingOutput(false);
+    }
+  }
+
+  /** The longest limit kept exactly (a century): longer ones are as good as none. */
+  private static final long MAX_LIMIT_MILLIS = Duration.ofDays(36_500).toMillis();
+
+  /** An expect's time limit in nanoseconds: whole milliseconds, at least one (as Vert.x's timers). */
+  static long limitNanos(Duration timeout) {
+    long ms = timeout.compareTo(Duration.ofMillis(MAX_LIMIT_MILLIS)) > 0 ? MAX_LIMIT_MILLIS
+        : Math.max(1, timeout.toMillis());
+    return ms * 1_000_000L;
+  }
+
+  /**
+   * Makes sure the timer fires by {@code due} ({@link System#nanoTime}'s scale). A timer armed
+   * to fire earlier is kept: when it fires, it arms again for what the waiting expect has left.
+   * So a step that matches again and again (a prompt loop: one expect per prompt) does not set
+   * and cancel a timer per prompt, and an expect that ends leaves the timer be.
+   */
+  private void armTimer(long due) {
+    long now = System.nanoTime();
+    if (timerId >= 0) {
+      if (timerDue - due <= 0) {
+        return;
+      }
+      context.owner().cancelTimer(timerId);
+    }
+    long ms = Math.max(1, (due - now + 999_999) / 1_000_000);
+    timerDue = now + ms * 1_000_000L;
+    timerId = context.owner().setTimer(ms, this::onTimer);
+  }
+
+  private void onTimer(long id) {
+    if (id != timerId) {
+      return; // cancelled as it fired
+    }
+    timerId = -1;
+    Pending p = pending;
+    if (p == null) {
+      return;
+    }
+    if (System.nanoTime() - p.deadline >= 0) {
+      onTimeout(p);
+    } else {
+      armTimer(p.deadline);
+    }
+  }
+
+  /** No expect can wait any more (the output ended, the session was terminated). */
+  private void disarmTimer() {
+    if (timerId >= 0) {
+      context.owner().cancelTimer(timerId);
+      timerId = -1;
     }
   }
 }

@@ -148,6 +148,41 @@ class DialogueRunTest {
   }
 
   @Test
+  void everyPassOfAPromptLoopHasItsOwnTimeLimit() {
+    // The loop as a whole outlasts the limit several times; no single wait does. The expects of
+    // a loop share one timer (Conversation.armTimer): it must measure each pass from its start.
+    RunResult r = runOne(dir, """
+        command: [sh, -c, "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 0.1; printf '> '; done; echo bye"]
+        steps:
+          - expect:
+              - match: "> "
+                again: true
+              - match: bye
+            timeout: 1s
+        """);
+    assertThat(r.passed()).as(r.failure()).isTrue();
+    assertThat(r.steps().get(0).passes()).isEqualTo(13);
+    assertThat(r.elapsed()).isGreaterThan(Duration.ofMillis(1200));
+  }
+
+  @Test
+  void aShortLimitAfterALongOneIsKept() {
+    // The first step's 10 min timer is the conversation's one timer; the second step's 300 ms
+    // limit falls before it and must be waited for on its own.
+    RunResult r = runOne(dir, """
+        command: [sh, -c, "echo ready; exec sleep 600"]
+        steps:
+          - expect: ready
+            timeout: 10m
+          - expect: "never printed"
+            timeout: 300ms
+        """, new RunOptions().setGrace(Duration.ofMillis(500)));
+    assertThat(r.passed()).isFalse();
+    assertThat(r.failure()).contains("step 2 (").contains("timed out after");
+    assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(30));
+  }
+
+  @Test
   void eofWhileWaitingForTextFailsAtOnce() {
     RunResult r = runOne(dir, """
         command: [echo, hello]
