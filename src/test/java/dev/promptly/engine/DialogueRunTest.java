@@ -149,8 +149,8 @@ class DialogueRunTest {
 
   @Test
   void everyPassOfAPromptLoopHasItsOwnTimeLimit() {
-    // The loop as a whole outlasts the limit several times; no single wait does. The expects of
-    // a loop share one timer (Conversation.armTimer): it must measure each pass from its start.
+    // The loop as a whole outlasts the limit; no single wait comes near it. The expects of a
+    // loop share one timer (Conversation.armTimer): it must measure each pass from its start.
     RunResult r = runOne(dir, """
         command: [sh, -c, "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 0.1; printf '> '; done; echo bye"]
         steps:
