@@ -36,6 +36,24 @@ class SessionTest {
   }
 
   @Test
+  void limitsBeyondWhatNanosecondsHoldAreNoLimit(Vertx vertx, VertxTestContext test) {
+    // Duration.ofSeconds(Long.MAX_VALUE) has no millisecond or nanosecond count: such a limit is
+    // waited as "a century" (Conversation.limitNanos), and the prompt that comes is matched.
+    Context ctx = vertx.getOrCreateContext();
+    Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+    ctx.runOnContext(v -> promptly.spawn(new ChildOptions("sh", "-c",
+            "sleep 0.2; printf 'first> '; read x; sleep 0.2; echo second"))
+        .compose(s -> s.expect(forever, Expectation.literal("first> "))
+            .compose(m -> s.sendLine("go"))
+            .compose(x -> s.expect(Duration.ofMillis(Long.MAX_VALUE), Expectation.literal("second")))
+            .compose(m -> s.exit()))
+        .onComplete(test.succeeding(exit -> test.verify(() -> {
+          assertThat(exit.success()).isTrue();
+          test.completeNow();
+        }))));
+  }
+
+  @Test
   void futuresHandlersAndEventsArriveOnTheCallersContext(Vertx vertx, VertxTestContext test) {
     Context ctx = vertx.getOrCreateContext();
     List<String> seen = new CopyOnWriteArrayList<>();
