@@ -808,11 +808,11 @@ public final class Conversation {
   }
 
   /** The longest limit kept exactly (a century): longer ones are as good as none. */
-  private static final long MAX_LIMIT_MILLIS = Duration.ofDays(36_500).toMillis();
+  private static final Duration MAX_LIMIT = Duration.ofDays(36_500);
 
   /** An expect's time limit in nanoseconds: whole milliseconds, at least one (as Vert.x's timers). */
   static long limitNanos(Duration timeout) {
-    long ms = timeout.compareTo(Duration.ofMillis(MAX_LIMIT_MILLIS)) > 0 ? MAX_LIMIT_MILLIS
+    long ms = timeout.compareTo(MAX_LIMIT) > 0 ? MAX_LIMIT.toMillis()
         : Math.max(1, timeout.toMillis());
     return ms * 1_000_000L;
   }
@@ -824,13 +824,13 @@ public final class Conversation {
    * and cancel a timer per prompt, and an expect that ends leaves the timer be.
    */
   private void armTimer(long due) {
-    long now = System.nanoTime();
     if (timerId >= 0) {
       if (timerDue - due <= 0) {
         return;
       }
       context.owner().cancelTimer(timerId);
     }
+    long now = System.nanoTime();
     long ms = Math.max(1, (due - now + 999_999) / 1_000_000);
     timerDue = now + ms * 1_000_000L;
     timerId = context.owner().setTimer(ms, this::onTimer);
